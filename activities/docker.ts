@@ -1,0 +1,260 @@
+// Docker effects: build the drill's topology, act on its containers, and tear it all down.
+// Every action is safe to retry after a worker crash: state changes are checked before they are made,
+// and exec runs at most once per drill step through a marker kept inside the target container.
+import Docker from 'dockerode';
+import { createServer } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { heartbeat, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ContainerSpec, DockerAction } from '../model/spec.js';
+import { NAME_LABEL, RUN_LABEL, resourceName } from './names.js';
+
+export type Endpoints = Record<string, Record<number, number>>;
+export type ActionResult = {
+  effectAt: number;
+  output?: string;
+  exitCode?: number;
+  note?: string;
+  /** the container went down under the command (what a destructive fault intends) */
+  targetStopped?: boolean;
+};
+
+const OUTPUT_LIMIT = 4096;
+
+export function dockerClient(): Docker {
+  return new Docker();
+}
+
+const isNotFound = (err: unknown) => (err as { statusCode?: number }).statusCode === 404;
+const isNotModified = (err: unknown) => (err as { statusCode?: number }).statusCode === 304;
+
+async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function dockerActivities(docker: Docker = dockerClient()) {
+  const labels = (drillId: string, name: string) => ({ [RUN_LABEL]: drillId, [NAME_LABEL]: name });
+
+  /** The drill's container for a logical name; refuses a container without this drill's label. */
+  async function drillContainer(drillId: string, name: string) {
+    const container = docker.getContainer(resourceName(drillId, name));
+    let info;
+    try {
+      info = await container.inspect();
+    } catch (err) {
+      if (isNotFound(err)) throw ApplicationFailure.nonRetryable(`container "${name}" of drill ${drillId} does not exist`, 'NotFound');
+      throw err;
+    }
+    if (info.Config.Labels?.[RUN_LABEL] !== drillId) {
+      throw ApplicationFailure.nonRetryable(`container ${info.Name} is not labelled ${RUN_LABEL}=${drillId}; refusing to touch it`, 'Unlabelled');
+    }
+    return { container, info };
+  }
+
+  async function createContainer(drillId: string, name: string, spec: ContainerSpec) {
+    const [first, ...rest] = spec.networks;
+    const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+    for (const p of spec.ports) portBindings[`${p}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: String(await freeLoopbackPort()) }];
+    const container = await docker.createContainer({
+      name: resourceName(drillId, name),
+      Image: spec.image,
+      ...(spec.command && { Cmd: spec.command }),
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      Labels: labels(drillId, name),
+      Hostname: name,
+      ExposedPorts: Object.fromEntries(spec.ports.map((p) => [`${p}/tcp`, {}])),
+      HostConfig: {
+        Binds: Object.entries(spec.volumes).map(([v, path]) => `${resourceName(drillId, v)}:${path}`),
+        PortBindings: portBindings,
+        ...(first === undefined && { NetworkMode: 'none' }),
+      },
+      ...(first !== undefined && {
+        NetworkingConfig: { EndpointsConfig: { [resourceName(drillId, first)]: { Aliases: [name] } } },
+      }),
+    });
+    for (const n of rest) await docker.getNetwork(resourceName(drillId, n)).connect({ Container: container.id, EndpointConfig: { Aliases: [name] } });
+    return container;
+  }
+
+  return {
+    /** Creates the topology (idempotent: what exists already is kept) and returns the published ports. */
+    async provision(input: { drillId: string; topology: { networks: string[]; volumes: string[]; containers: Record<string, ContainerSpec> } }): Promise<Endpoints> {
+      const { drillId, topology } = input;
+      for (const image of new Set(Object.values(topology.containers).map((c) => c.image))) {
+        try {
+          await docker.getImage(image).inspect();
+        } catch (err) {
+          if (isNotFound(err)) throw ApplicationFailure.nonRetryable(`image ${image} is not built; run \`npx drill setup\``, 'ImageMissing');
+          throw err;
+        }
+      }
+      for (const n of topology.networks) {
+        const name = resourceName(drillId, n);
+        const existing = await docker.listNetworks({ filters: { name: [name] } });
+        if (!existing.some((e) => e.Name === name)) await docker.createNetwork({ Name: name, Labels: labels(drillId, n), CheckDuplicate: true });
+      }
+      for (const v of topology.volumes) await docker.createVolume({ Name: resourceName(drillId, v), Labels: labels(drillId, v) });
+      const endpoints: Endpoints = {};
+      for (const [name, spec] of Object.entries(topology.containers)) {
+        let container = docker.getContainer(resourceName(drillId, name));
+        let info;
+        try {
+          info = await container.inspect();
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          container = await createContainer(drillId, name, spec);
+          info = await container.inspect();
+        }
+        if (spec.start && !info.State.Running) await container.start().catch((e) => { if (!isNotModified(e)) throw e; });
+        endpoints[name] = {};
+        for (const p of spec.ports) {
+          const bound = info.HostConfig.PortBindings?.[`${p}/tcp`]?.[0]?.HostPort;
+          if (bound) endpoints[name][p] = Number(bound);
+        }
+        heartbeat(name);
+      }
+      return endpoints;
+    },
+
+    /** One step's Docker action. `key` (drill id + step id) makes exec run at most once. */
+    async dockerAction(input: { drillId: string; key: string; action: DockerAction }): Promise<ActionResult> {
+      // Engine calls such as stop can take longer than the heartbeat timeout; keep proving we are alive.
+      const beat = setInterval(() => heartbeat(), 1000);
+      try {
+        return await act(input);
+      } finally {
+        clearInterval(beat);
+      }
+    },
+
+    /** Removes every container, network and volume labelled with the drill. Safe to run again. */
+    async teardown(input: { drillId: string }): Promise<{ containers: number; networks: number; volumes: number }> {
+      const filters = { label: [`${RUN_LABEL}=${input.drillId}`] };
+      const containers = await docker.listContainers({ all: true, filters });
+      for (const c of containers) {
+        await docker.getContainer(c.Id).remove({ force: true, v: true }).catch((e) => { if (!isNotFound(e)) throw e; });
+        heartbeat(c.Id);
+      }
+      const networks = await docker.listNetworks({ filters });
+      for (const n of networks) await docker.getNetwork(n.Id).remove().catch((e) => { if (!isNotFound(e)) throw e; });
+      const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
+      for (const v of volumes) await docker.getVolume(v.Name).remove({ force: true }).catch((e) => { if (!isNotFound(e)) throw e; });
+      return { containers: containers.length, networks: networks.length, volumes: volumes.length };
+    },
+  };
+
+  async function act(input: { drillId: string; key: string; action: DockerAction }): Promise<ActionResult> {
+    const { drillId, key, action } = input;
+    const { container, info } = await drillContainer(drillId, action.target);
+    const now = Date.now;
+    switch (action.action) {
+      case 'exec':
+        return execOnce(container, info.State, key, action.command ?? []);
+      case 'stop':
+        if (!info.State.Running) return { effectAt: Date.parse(info.State.FinishedAt), note: 'already stopped' };
+        await container.stop({ t: 10 }).catch((e) => { if (!isNotModified(e)) throw e; });
+        return { effectAt: now() };
+      case 'kill': {
+        if (!info.State.Running) return { effectAt: Date.parse(info.State.FinishedAt), note: 'already not running' };
+        await container.kill({ signal: action.signal ?? 'SIGKILL' });
+        return { effectAt: now() };
+      }
+      case 'start':
+        if (info.State.Running) return { effectAt: Date.parse(info.State.StartedAt), note: 'already running' };
+        await container.start().catch((e) => { if (!isNotModified(e)) throw e; });
+        return { effectAt: now() };
+      case 'pause':
+        if (info.State.Paused) return { effectAt: now(), note: 'already paused' };
+        await container.pause();
+        return { effectAt: now() };
+      case 'unpause':
+        if (!info.State.Paused) return { effectAt: now(), note: 'not paused' };
+        await container.unpause();
+        return { effectAt: now() };
+      case 'disconnect':
+      case 'connect': {
+        const netName = resourceName(drillId, action.network!);
+        const attached = netName in (info.NetworkSettings.Networks ?? {});
+        const net = docker.getNetwork(netName);
+        if (action.action === 'disconnect') {
+          if (!attached) return { effectAt: now(), note: 'already disconnected' };
+          await net.disconnect({ Container: info.Id, Force: true });
+        } else {
+          if (attached) return { effectAt: now(), note: 'already connected' };
+          await net.connect({ Container: info.Id, EndpointConfig: { Aliases: [action.target] } });
+        }
+        return { effectAt: now() };
+      }
+    }
+  }
+
+  /**
+   * Runs a command inside the container at most once for `key`. The marker lives in the container,
+   * not in the worker, so a worker killed mid-exec and its successor agree on what already ran.
+   */
+  async function execOnce(container: Docker.Container, state: { Running: boolean; FinishedAt: string }, key: string, command: string[]): Promise<ActionResult> {
+    const marker = `/tmp/.drill-steps/${key.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+    if (!state.Running) {
+      if (await markerExists(container, marker)) return { effectAt: Date.parse(state.FinishedAt), targetStopped: true, note: 'already ran (container has since stopped)' };
+      throw ApplicationFailure.nonRetryable('container is not running', 'NotRunning');
+    }
+    const script = [
+      'm="$1"; shift; mkdir -p /tmp/.drill-steps',
+      'if mkdir "$m" 2>/dev/null; then "$@" >"$m/out" 2>&1; echo $? >"$m/rc.tmp"; mv "$m/rc.tmp" "$m/rc"; fi',
+      'while [ ! -f "$m/rc" ]; do sleep 0.1; done',
+      'head -c 4096 "$m/out"; exit "$(cat "$m/rc")"',
+    ].join('\n');
+    const exec = await container.exec({ Cmd: ['sh', '-c', script, 'drill-step', marker, ...command], AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    let output = '';
+    const sink = new PassThrough();
+    sink.on('data', (chunk: Buffer) => { if (output.length < OUTPUT_LIMIT) output += chunk.toString('utf8'); });
+    docker.modem.demuxStream(stream, sink, sink);
+    const beat = setInterval(() => heartbeat(), 1000);
+    const cancelled = Context.current().cancellationSignal;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', reject);
+        cancelled.addEventListener('abort', () => reject(new Error('cancelled')));
+      });
+    } finally {
+      clearInterval(beat);
+    }
+    const { ExitCode } = await exec.inspect();
+    const effectAt = Date.now();
+    // A command that takes its own container down is cut off mid-way; give the engine a moment to
+    // report the container stopped before judging the exit code.
+    let after = await container.inspect();
+    for (let i = 0; ExitCode !== 0 && after.State.Running && i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await container.inspect();
+    }
+    if (!after.State.Running) {
+      // The effect is the container going down: the engine's own record of that instant is t0.
+      return { effectAt: Date.parse(after.State.FinishedAt), output: output.slice(0, OUTPUT_LIMIT), exitCode: ExitCode ?? -1, targetStopped: true, note: 'the container stopped during the command' };
+    }
+    return { effectAt, output: output.slice(0, OUTPUT_LIMIT), exitCode: ExitCode ?? -1 };
+  }
+
+  async function markerExists(container: Docker.Container, marker: string): Promise<boolean> {
+    try {
+      const archive = await container.getArchive({ path: marker });
+      archive.resume();
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+}
+
+export type DockerActivities = ReturnType<typeof dockerActivities>;

@@ -1,0 +1,145 @@
+// Probes: long-running, heartbeating activities that sample a service the way its users reach it.
+// Each runs for one bounded segment and returns what it saw; the workflow strings segments together.
+// A worker that dies mid-segment loses nothing heartbeated: the retry resumes from the details.
+import { Socket } from 'node:net';
+import { activityInfo, heartbeat, Context, sleep } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Endpoint } from '../model/spec.js';
+import { addSample, type LedgerWrite, type SampleRun } from '../model/record.js';
+import { publishHost } from './names.js';
+import { redisClient, redisHealthy, redisLedgerReadback, redisLedgerWrite } from './redis.js';
+import type { Redis } from 'ioredis';
+
+export type ProbeTarget = { endpoint: Endpoint; hostPort: number; timeoutMs: number };
+
+type Checker = { check(): Promise<void>; close(): void };
+
+function tcpCheck(host: string, port: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = new Socket();
+    const done = (err?: Error) => { socket.destroy(); err ? reject(err) : resolve(); };
+    socket.setTimeout(timeoutMs, () => done(new Error('timeout')));
+    socket.once('error', done);
+    socket.connect(port, host, () => done());
+  });
+}
+
+function checker(t: ProbeTarget): Checker {
+  const host = publishHost();
+  if (t.endpoint.protocol === 'tcp') return { check: () => tcpCheck(host, t.hostPort, t.timeoutMs), close: () => undefined };
+  const client = redisClient(host, t.hostPort, t.timeoutMs);
+  return { check: () => redisHealthy(client), close: () => client.disconnect() };
+}
+
+const errorText = (err: unknown) => ((err as Error).message ?? String(err)).split('\n')[0]!.slice(0, 200);
+
+/** Sleeps until the next tick of a fixed-rate schedule, so a slow sample does not shift the grid. */
+async function untilNextTick(startedAt: number, intervalMs: number): Promise<void> {
+  const elapsed = Date.now() - startedAt;
+  const wait = intervalMs - (elapsed % intervalMs);
+  await sleep(wait);
+}
+
+/** How many sequence numbers a crashed ledger segment may have used without heartbeating them. */
+export function ledgerResumeGap(intervalMs: number): number {
+  const heartbeatTimeoutMs = activityInfo().heartbeatTimeoutMs ?? 10_000;
+  return Math.ceil(heartbeatTimeoutMs / Math.max(intervalMs, 1)) + 16;
+}
+
+export const probeActivities = {
+  /** Samples availability for `durationMs`, returning run-length encoded samples. */
+  async sampleAvailability(input: ProbeTarget & { intervalMs: number; durationMs: number }): Promise<SampleRun[]> {
+    const resumed = activityInfo().heartbeatDetails as { runs: SampleRun[]; startedAt: number } | undefined;
+    const startedAt = resumed?.startedAt ?? Date.now();
+    const runs: SampleRun[] = resumed?.runs ?? [];
+    const probe = checker(input);
+    try {
+      while (Date.now() - startedAt < input.durationMs) {
+        const at = Date.now();
+        try {
+          await probe.check();
+          addSample(runs, true, at);
+        } catch (err) {
+          addSample(runs, false, at, errorText(err));
+        }
+        heartbeat({ runs, startedAt });
+        await untilNextTick(startedAt, input.intervalMs);
+      }
+    } finally {
+      probe.close();
+    }
+    return runs;
+  },
+
+  /** Returns when the target is healthy for `sustainMs` (or down), failing after `timeoutMs`. */
+  async awaitProbe(input: ProbeTarget & { until: 'healthy' | 'down'; intervalMs: number; sustainMs: number; waitTimeoutMs: number }): Promise<{ holdsAt: number; lastError?: string }> {
+    const startedAt = Date.now();
+    const probe = checker(input);
+    let since: number | undefined;
+    let lastError: string | undefined;
+    try {
+      while (Date.now() - startedAt < input.waitTimeoutMs) {
+        const at = Date.now();
+        let ok = true;
+        try { await probe.check(); } catch (err) { ok = false; lastError = errorText(err); }
+        const holds = input.until === 'healthy' ? ok : !ok;
+        if (!holds) since = undefined;
+        else {
+          since ??= at;
+          if (input.until === 'down' || at - since >= input.sustainMs) return { holdsAt: since, ...(lastError !== undefined && { lastError }) };
+        }
+        heartbeat();
+        if (Context.current().cancellationSignal.aborted) throw new Error('cancelled');
+        await untilNextTick(startedAt, input.intervalMs);
+      }
+    } finally {
+      probe.close();
+    }
+    throw ApplicationFailure.nonRetryable(
+      `${input.endpoint.container}:${input.endpoint.port} did not become ${input.until} within ${input.waitTimeoutMs}ms` + (lastError ? ` (last error: ${lastError})` : ''),
+      'ProbeTimeout',
+    );
+  },
+
+  /** Writes sequence-numbered records for `durationMs` and returns each with its acknowledgement time. */
+  async ledgerSegment(input: ProbeTarget & { startSeq: number; intervalMs: number; durationMs: number }): Promise<{ writes: LedgerWrite[]; nextSeq: number }> {
+    const resumed = activityInfo().heartbeatDetails as { writes: LedgerWrite[]; nextSeq: number; startedAt: number } | undefined;
+    const startedAt = resumed?.startedAt ?? Date.now();
+    const writes: LedgerWrite[] = resumed?.writes ?? [];
+    // After a crash, numbers the lost attempt may have used since its last heartbeat reached the
+    // server are skipped, never reused: a reused number could hide a write that was lost.
+    let seq = resumed ? resumed.nextSeq + ledgerResumeGap(input.intervalMs) : input.startSeq;
+    const client: Redis = redisClient(publishHost(), input.hostPort, input.timeoutMs);
+    try {
+      while (Date.now() - startedAt < input.durationMs) {
+        const sentAt = Date.now();
+        let ackAt = -1;
+        try {
+          if ((await redisLedgerWrite(client, seq, sentAt)) === 'written') ackAt = Date.now();
+        } catch {
+          // no acknowledgement: the write may or may not have landed; the read-back tells.
+        }
+        writes.push([seq, sentAt, ackAt]);
+        seq++;
+        heartbeat({ writes, nextSeq: seq, startedAt });
+        await untilNextTick(startedAt, input.intervalMs);
+      }
+    } finally {
+      client.disconnect();
+    }
+    return { writes, nextSeq: seq };
+  },
+
+  /** Reads back which ledger records the store holds now. */
+  async ledgerReadback(input: ProbeTarget & { maxSeq: number }): Promise<{ at: number; present: [number, number][] }> {
+    const client = redisClient(publishHost(), input.hostPort, Math.max(input.timeoutMs, 5000));
+    try {
+      const present = await redisLedgerReadback(client, input.maxSeq);
+      return { at: Date.now(), present };
+    } finally {
+      client.disconnect();
+    }
+  },
+};
+
+export type ProbeActivities = typeof probeActivities;

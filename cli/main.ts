@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// The `drill` command.
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { formatError, validateScenarioFile } from '../model/validate.js';
+import { scenarioJsonSchema } from '../model/scenario.js';
+import { stopEmbeddedServer, ensureTemporal } from '../worker/temporal-server.js';
+import { createDrillWorker, DEFAULT_TASK_QUEUE } from '../worker/worker.js';
+import { abortSignal, statusQuery } from '../workflows/messages.js';
+import { renderView } from './progress.js';
+import { CliError, connectClient, runDrill } from './run.js';
+import { setup } from './setup.js';
+
+const program = new Command('drill').description('Recovery drills and chaos experiments on Temporal').showHelpAfterError();
+
+program.command('validate').description('check scenario files; exit 2 with file:line:col field: message per error')
+  .argument('<files...>')
+  .action(async (files: string[]) => {
+    let bad = 0;
+    for (const f of files) {
+      const v = await validateScenarioFile(f);
+      if (v.ok) console.log(`${f}: ok (${v.scenario.steps.length} steps)`);
+      else { bad++; for (const e of v.errors) console.error(formatError(e)); }
+    }
+    process.exitCode = bad ? 2 : 0;
+  });
+
+program.command('run').description('run a drill; exit 0 objectives met, 1 missed, 2 invalid input, 3 aborted or failed')
+  .argument('<file>')
+  .option('--operator <mode>', 'who performs manual steps: auto (the unattended operator)', 'auto')
+  .option('--results <dir>', 'where reports are written', 'results')
+  .option('--drill-id <id>', 'use this drill id instead of a generated one')
+  .option('--task-queue <queue>', 'Temporal task queue', process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE)
+  .option('--no-worker', 'do not run a worker in this process (workers run elsewhere)')
+  .action(async (file: string, o) => {
+    const r = await runDrill(file, { operator: o.operator, results: o.results, drillId: o.drillId, taskQueue: o.taskQueue, worker: o.worker });
+    summarise(r.record.drillId, r.reportDir, r.exitCode);
+    process.exitCode = r.exitCode;
+  });
+
+program.command('demo').description('set up what is missing, run the headline drill (restore from backup), print the report path')
+  .option('--results <dir>', 'where reports are written', 'results')
+  .action(async (o) => {
+    await setup();
+    const scenario = fileURLToPath(new URL('../../scenarios/restore-from-backup.yaml', import.meta.url));
+    const r = await runDrill(scenario, { operator: 'auto', results: o.results, worker: true });
+    summarise(r.record.drillId, r.reportDir, r.exitCode);
+    process.exitCode = r.exitCode === 3 ? 3 : 0;
+  });
+
+program.command('setup').description('install or start what drills need here: Docker engine, Temporal CLI, reference images')
+  .action(async () => { await setup(); });
+
+program.command('schema').description('print (or write) the scenario JSON Schema, for editors')
+  .option('--out <file>')
+  .action(async (o) => {
+    const text = JSON.stringify(scenarioJsonSchema(), null, 2) + '\n';
+    if (o.out) await writeFile(o.out, text); else process.stdout.write(text);
+  });
+
+program.command('status').description('show a running or finished drill').argument('<drill-id>')
+  .action(async (id: string) => {
+    const { client, connection } = await connectClient(() => undefined);
+    try { console.log(renderView(await client.workflow.getHandle(id).query(statusQuery), Date.now())); } finally { await connection.close(); }
+  });
+
+program.command('abort').description('abort a running drill; it heals and cleans up').argument('<drill-id>').option('--reason <text>')
+  .action(async (id: string, o) => {
+    const { client, connection } = await connectClient(() => undefined);
+    try { await client.workflow.getHandle(id).signal(abortSignal, o.reason); console.log(`abort sent to ${id}`); } finally { await connection.close(); }
+  });
+
+program.command('worker').description('run a worker (for TEMPORAL_ADDRESS clusters, or drills started with --no-worker)')
+  .option('--task-queue <queue>', 'Temporal task queue', process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE)
+  .action(async (o) => {
+    const address = await ensureTemporal((s) => console.error(s));
+    const { worker } = await createDrillWorker(address, o.taskQueue);
+    console.error(`worker polling ${o.taskQueue} on ${address}`);
+    await worker.run();
+  });
+
+const server = program.command('server').description('the embedded Temporal dev server');
+server.command('start').action(async () => console.log(`Temporal at ${await ensureTemporal((s) => console.error(s))}`));
+server.command('stop').action(() => console.log(stopEmbeddedServer() ? 'stopped' : 'not running (started by this product)'));
+
+function summarise(drillId: string, dir: string, exitCode: number) {
+  const verdict = ['objectives met', 'an objective was missed', 'invalid input', 'aborted or failed'][exitCode];
+  console.log(`drill ${drillId}: ${verdict}`);
+  console.log(`report: ${dir}/report.md`);
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CliError) {
+    console.error(err.message);
+    process.exitCode = err.exitCode;
+  } else {
+    console.error(`drill: ${(err as Error).message ?? err}`);
+    process.exitCode = 3;
+  }
+});

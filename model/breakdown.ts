@@ -1,0 +1,27 @@
+// The runbook-breakdown taxonomy, from the survey of 313 firms' past recoveries (DOMAIN.md).
+// Every breakdown the product records carries one of these codes.
+export const BREAKDOWN_CODES = {
+  'procedure-missing': 'procedures missing or unclear',
+  'data-lost': 'needed data lost',
+  'no-power': 'no power',
+  'no-communications': 'no communications',
+  'staff-unavailable': 'own staff unavailable',
+  'equipment-unavailable': 'equipment unavailable',
+  'failback-not-smooth': 'failback not smooth',
+  'procedure-wrong': 'procedure content wrong',
+  'contractor-unavailable': 'contractor staff unavailable',
+  'activation-not-smooth': 'plan activation not smooth',
+  'procedure-not-followed': 'staff could not follow the procedure',
+  'software-lost': 'software lost',
+  'system-differs': 'system did not behave as the procedure said',
+  'priority-unclear': 'recovery priority unclear',
+  'data-not-stored': 'data not stored',
+  'contract-inadequate': 'contract terms inadequate',
+  'dependency-order': 'dependencies broke the priority order',
+  'no-alternate-site': 'no alternate site',
+  'procedure-not-found': 'procedure could not be found',
+  'data-locked': 'data locked away',
+} as const;
+
+export type BreakdownCode = keyof typeof BREAKDOWN_CODES;
+export const BREAKDOWN_CODE_LIST = Object.keys(BREAKDOWN_CODES) as BreakdownCode[];

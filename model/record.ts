@@ -1,0 +1,69 @@
+// DrillRecord: everything a drill observed, the single source every report is rendered from.
+// Times are epoch milliseconds taken by the activity that observed them (t0 included).
+import type { DrillSpec } from './spec.js';
+
+export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'aborted';
+
+export type StepResult = {
+  id: string;
+  kind: string;
+  title?: string;
+  status: StepStatus;
+  startedAt?: number;
+  endedAt?: number;
+  durationMs?: number;
+  expectedMs?: number;
+  /** the instant the step's effect was observed (a fault's is t0) */
+  effectAt?: number;
+  output?: string;
+  error?: string;
+};
+
+export type TimelineEvent = { at: number; type: string; step?: string; detail: string };
+
+/** Consecutive probe samples with the same outcome, run-length encoded to keep the record small. */
+export type SampleRun = { ok: boolean; firstAt: number; lastAt: number; count: number; error?: string };
+
+/** One ledger write: [sequence number, sent at, acknowledged at or -1 when no acknowledgement came]. */
+export type LedgerWrite = [seq: number, sentAt: number, ackAt: number];
+
+export type LedgerReadback = { at: number; maxSeqChecked: number; present: [from: number, to: number][] };
+
+export type DrillStatus = 'running' | 'completed' | 'failed' | 'aborted';
+
+export type DrillRecord = {
+  drillId: string;
+  spec: DrillSpec;
+  status: DrillStatus;
+  failure?: string;
+  startedAt: number;
+  endedAt?: number;
+  t0: number | null;
+  steps: StepResult[];
+  timeline: TimelineEvent[];
+  availability: Record<string, SampleRun[]>;
+  ledger: Record<string, { writes: LedgerWrite[]; readback?: LedgerReadback }>;
+  cleanup?: { containers: number; networks: number; volumes: number; error?: string };
+};
+
+/** Appends one sample to run-length encoded runs (mutates, for the probe's hot loop). */
+export function addSample(runs: SampleRun[], ok: boolean, at: number, error?: string): void {
+  const last = runs[runs.length - 1];
+  if (last && last.ok === ok && (ok || last.error === error)) {
+    last.lastAt = at;
+    last.count++;
+    return;
+  }
+  runs.push({ ok, firstAt: at, lastAt: at, count: 1, ...(error !== undefined && { error }) });
+}
+
+/** Joins runs from consecutive probe segments, merging where the outcome did not change. */
+export function mergeRuns(into: SampleRun[], more: SampleRun[]): void {
+  for (const r of more) {
+    const last = into[into.length - 1];
+    if (last && last.ok === r.ok && (r.ok || last.error === r.error) && r.firstAt >= last.lastAt) {
+      last.lastAt = r.lastAt;
+      last.count += r.count;
+    } else into.push({ ...r });
+  }
+}

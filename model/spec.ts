@@ -1,0 +1,98 @@
+// DrillSpec: the resolved, plain-JSON form of a scenario that the workflow runs. Durations are
+// milliseconds and every reference has been checked, so the workflow never re-validates.
+import type { DockerActionInput, Scenario } from './scenario.js';
+import { durationMs } from './duration.js';
+
+export type Endpoint = { container: string; port: number; protocol: 'redis' | 'tcp' };
+
+export type ContainerSpec = {
+  image: string;
+  command?: string[];
+  env: Record<string, string>;
+  networks: string[];
+  volumes: Record<string, string>;
+  ports: number[];
+  start: boolean;
+};
+
+export type ProbeSpec =
+  | { kind: 'availability'; target: Endpoint; intervalMs: number; sustainMs: number; timeoutMs: number }
+  | { kind: 'ledger'; target: Endpoint; intervalMs: number; timeoutMs: number };
+
+export type DockerAction = DockerActionInput;
+
+type StepCommon = { id: string; title?: string; onFailure: 'abort' | 'continue'; expectedMs?: number; timeoutMs?: number };
+export type StepSpec =
+  | (StepCommon & { kind: 'docker'; docker: DockerAction })
+  | (StepCommon & { kind: 'fault'; docker: DockerAction })
+  | (StepCommon & { kind: 'wait'; forMs?: number; probe?: string; until: 'healthy' | 'down' })
+  | (StepCommon & { kind: 'manual'; runbook: string; auto?: DockerAction })
+  | (StepCommon & { kind: 'verify'; probe: string });
+
+export type ObjectiveSpec = {
+  system: string;
+  rtoMs: number;
+  rpoMs: number;
+  rlo: string;
+  availability: string;
+  ledger?: string;
+};
+
+export type DrillSpec = {
+  drillId: string;
+  scenario: string;
+  scenarioFile?: string;
+  description?: string;
+  topology: { networks: string[]; volumes: string[]; containers: Record<string, ContainerSpec> };
+  probes: Record<string, ProbeSpec>;
+  objectives: ObjectiveSpec[];
+  steps: StepSpec[];
+  /** the unattended operator performs manual steps' `auto` actions */
+  operator: 'auto';
+};
+
+const optMs = (d: string | undefined) => (d === undefined ? undefined : durationMs(d));
+
+/** A scenario that passed validation, resolved into the spec a drill runs. */
+export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: string): DrillSpec {
+  const probes: Record<string, ProbeSpec> = {};
+  for (const [name, p] of Object.entries(scenario.probes)) {
+    probes[name] = p.kind === 'availability'
+      ? { kind: p.kind, target: p.target, intervalMs: durationMs(p.interval), sustainMs: durationMs(p.sustain), timeoutMs: durationMs(p.timeout) }
+      : { kind: p.kind, target: p.target, intervalMs: durationMs(p.interval), timeoutMs: durationMs(p.timeout) };
+  }
+  const steps: StepSpec[] = scenario.steps.map((s) => {
+    const common: StepCommon = {
+      id: s.id,
+      onFailure: s.onFailure,
+      ...(s.title !== undefined && { title: s.title }),
+      ...(s.expected !== undefined && { expectedMs: durationMs(s.expected) }),
+      ...(s.timeout !== undefined && { timeoutMs: durationMs(s.timeout) }),
+    };
+    switch (s.kind) {
+      case 'docker':
+      case 'fault':
+        return { ...common, kind: s.kind, docker: s.docker };
+      case 'wait':
+        return { ...common, kind: 'wait', until: s.until, ...(s.for !== undefined && { forMs: optMs(s.for) }), ...(s.probe !== undefined && { probe: s.probe }) };
+      case 'manual':
+        return { ...common, kind: 'manual', runbook: s.runbook, ...(s.auto !== undefined && { auto: s.auto }) };
+      case 'verify':
+        return { ...common, kind: 'verify', probe: s.probe };
+    }
+  });
+  return {
+    drillId,
+    scenario: scenario.name,
+    ...(scenarioFile !== undefined && { scenarioFile }),
+    ...(scenario.description !== undefined && { description: scenario.description }),
+    topology: scenario.topology,
+    probes,
+    objectives: scenario.objectives.map((o) => ({
+      system: o.system, rtoMs: durationMs(o.rto), rpoMs: durationMs(o.rpo), rlo: o.rlo,
+      availability: o.availability, ...(o.ledger !== undefined && { ledger: o.ledger }),
+    })),
+    steps,
+    operator: 'auto',
+  };
+}

@@ -1,0 +1,127 @@
+// Reads a scenario file and refuses it, before anything runs, with errors that say where and what:
+// `file:line:col field: message`. Nothing here touches Docker or Temporal.
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { scenarioSchema, type Scenario } from './scenario.js';
+import { parseDuration } from './duration.js';
+
+export type ScenarioError = { file: string; line: number; col: number; field: string; message: string };
+export type Validated = { ok: true; scenario: Scenario; file: string } | { ok: false; errors: ScenarioError[]; file: string };
+
+export function formatError(e: ScenarioError): string {
+  return `${e.file}:${e.line}:${e.col} ${e.field || '(scenario)'}: ${e.message}`;
+}
+
+type Path = (string | number)[];
+const fieldName = (path: Path) =>
+  path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+
+export async function validateScenarioFile(file: string): Promise<Validated> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    return { ok: false, file, errors: [{ file, line: 1, col: 1, field: '', message: `cannot read file: ${(err as Error).message}` }] };
+  }
+  return validateScenarioText(text, file);
+}
+
+export function validateScenarioText(text: string, file = '<scenario>'): Validated {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => lines.linePos(offset);
+  if (doc.errors.length > 0) {
+    return {
+      ok: false, file,
+      errors: doc.errors.map((e) => ({ file, ...at(e.pos[0]), field: '', message: `YAML: ${e.message.split('\n')[0]}` })),
+    };
+  }
+  const locate = (path: Path) => locatePath(doc, path, at);
+  const parsed = scenarioSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((issue) => {
+      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+      // An unknown key is reported on the key itself, not its parent object.
+      const keyPath = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...path, issue.keys[0]!] : path;
+      return { file, ...locate(keyPath), field: fieldName(keyPath), message: issue.message };
+    });
+    return { ok: false, file, errors };
+  }
+  const errors = crossCheck(parsed.data, doc.toJS()).map(({ path, message }) => ({
+    file, ...locate(path), field: fieldName(path), message,
+  }));
+  return errors.length > 0 ? { ok: false, file, errors } : { ok: true, file, scenario: parsed.data };
+}
+
+/** Position of the deepest node on `path` that exists (a missing field points at its parent). */
+function locatePath(doc: Document, path: Path, at: (o: number) => { line: number; col: number }) {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return at(node.range[0]);
+  }
+  return { line: 1, col: 1 };
+}
+
+type Finding = { path: Path; message: string };
+
+/** Rules the schema cannot express: references, uniqueness, durations, ordering. */
+function crossCheck(s: Scenario, raw: any): Finding[] {
+  const out: Finding[] = [];
+  const containers = new Set(Object.keys(s.topology.containers));
+  const networks = new Set(s.topology.networks);
+  const volumes = new Set(s.topology.volumes);
+  const probes = new Set(Object.keys(s.probes));
+
+  const checkDuration = (path: Path, value: unknown) => {
+    if (typeof value !== 'string') return;
+    const ms = parseDuration(value);
+    if (typeof ms !== 'number') out.push({ path, message: ms.error });
+  };
+  const checkContainer = (path: Path, c: string) => {
+    if (!containers.has(c)) out.push({ path, message: `no container "${c}" in the topology (have: ${[...containers].join(', ')})` });
+  };
+
+  for (const [name, c] of Object.entries(s.topology.containers)) {
+    c.networks.forEach((n, i) => { if (!networks.has(n)) out.push({ path: ['topology', 'containers', name, 'networks', i], message: `no network "${n}" in topology.networks` }); });
+    for (const v of Object.keys(c.volumes)) if (!volumes.has(v)) out.push({ path: ['topology', 'containers', name, 'volumes', v], message: `no volume "${v}" in topology.volumes` });
+  }
+  for (const [name, p] of Object.entries(s.probes)) {
+    checkContainer(['probes', name, 'target', 'container'], p.target.container);
+    const c = s.topology.containers[p.target.container];
+    if (c && !c.ports.includes(p.target.port)) out.push({ path: ['probes', name, 'target', 'port'], message: `container "${p.target.container}" does not publish port ${p.target.port}` });
+    for (const k of ['interval', 'sustain', 'timeout'] as const) checkDuration(['probes', name, k], raw?.probes?.[name]?.[k]);
+  }
+  s.objectives.forEach((o, i) => {
+    checkDuration(['objectives', i, 'rto'], o.rto);
+    checkDuration(['objectives', i, 'rpo'], o.rpo);
+    if (s.probes[o.availability]?.kind !== 'availability') out.push({ path: ['objectives', i, 'availability'], message: `"${o.availability}" is not an availability probe` });
+    if (o.ledger !== undefined && s.probes[o.ledger]?.kind !== 'ledger') out.push({ path: ['objectives', i, 'ledger'], message: `"${o.ledger}" is not a ledger probe` });
+  });
+
+  const seen = new Map<string, number>();
+  let faults = 0;
+  s.steps.forEach((step, i) => {
+    const path: Path = ['steps', i];
+    if (seen.has(step.id)) out.push({ path: [...path, 'id'], message: `duplicate step id "${step.id}" (first at steps[${seen.get(step.id)}])` });
+    else seen.set(step.id, i);
+    for (const k of ['expected', 'timeout', 'for'] as const) checkDuration([...path, k], raw?.steps?.[i]?.[k]);
+    const action = step.kind === 'docker' || step.kind === 'fault' ? step.docker : step.kind === 'manual' ? step.auto : undefined;
+    if (action) {
+      const ap: Path = [...path, step.kind === 'manual' ? 'auto' : 'docker'];
+      checkContainer([...ap, 'target'], action.target);
+      if (action.action === 'exec' && !action.command) out.push({ path: [...ap, 'command'], message: 'exec needs a command' });
+      if ((action.action === 'connect' || action.action === 'disconnect')) {
+        if (!action.network) out.push({ path: [...ap, 'network'], message: `${action.action} needs a network` });
+        else if (!networks.has(action.network)) out.push({ path: [...ap, 'network'], message: `no network "${action.network}" in topology.networks` });
+      }
+    }
+    if (step.kind === 'fault') faults++;
+    if (step.kind === 'wait') {
+      if ((step.for === undefined) === (step.probe === undefined)) out.push({ path, message: 'a wait step takes either `for` (a pause) or `probe` (until it holds), not both or neither' });
+      if (step.probe !== undefined && s.probes[step.probe]?.kind !== 'availability') out.push({ path: [...path, 'probe'], message: `"${step.probe}" is not an availability probe` });
+    }
+    if (step.kind === 'verify' && !probes.has(step.probe)) out.push({ path: [...path, 'probe'], message: `no probe "${step.probe}"` });
+  });
+  if (faults > 1) out.push({ path: ['steps'], message: 'only one fault step may mark t0 in a v1 scenario' });
+  return out;
+}

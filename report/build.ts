@@ -1,0 +1,100 @@
+// DrillRecord → report.json: objectives target vs actual, the steps, and how each figure was measured.
+import type { DrillRecord, StepResult } from '../model/record.js';
+import { measureRpo, measureRto, type RpoMeasure, type RtoMeasure } from './analysis.js';
+
+export type ObjectiveResult = {
+  system: string;
+  rlo: string;
+  rto: { targetMs: number; actualMs: number | null; met: boolean | null; detectedAt: string | null; restoredAt: string | null; resolutionMs: number | null;
+    /** the steps that ran inside the outage window, largest share first: where the RTO went */
+    consumedBy: { step: string; ms: number }[] };
+  rpo: { targetMs: number; actualMs: number | null; met: boolean | null; acknowledgedWrites: number; lostWrites: number;
+    unacknowledgedPresent: number; holes: number; newestSurvivorAckAt: string | null };
+  note?: string;
+};
+
+export type Report = {
+  drillId: string;
+  scenario: string;
+  status: DrillRecord['status'];
+  failure?: string;
+  startedAt: string;
+  endedAt: string | null;
+  durationMs: number | null;
+  t0: string | null;
+  objectives: ObjectiveResult[];
+  steps: (Omit<StepResult, 'startedAt' | 'endedAt' | 'effectAt'> & { startedAt: string | null; endedAt: string | null; effectAt?: string; overrunMs: number | null })[];
+  measurement: string[];
+  record: DrillRecord;
+};
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+/** Time each step spent inside [from, to]: the attribution of an outage to the steps that consumed it. */
+export function consumedBy(steps: StepResult[], from: number, to: number): { step: string; ms: number }[] {
+  return steps
+    .filter((s) => s.startedAt !== undefined && s.endedAt !== undefined)
+    .map((s) => ({ step: s.id, ms: Math.max(0, Math.min(s.endedAt!, to) - Math.max(s.startedAt!, from)) }))
+    .filter((x) => x.ms > 0)
+    .sort((a, b) => b.ms - a.ms);
+}
+
+export function buildReport(record: DrillRecord): Report {
+  const { spec, t0 } = record;
+  const objectives = spec.objectives.map((o): ObjectiveResult => {
+    const avail = spec.probes[o.availability];
+    const runs = record.availability[o.availability] ?? [];
+    let rto: RtoMeasure | null = null;
+    let rpo: RpoMeasure | null = null;
+    const notes: string[] = [];
+    if (t0 === null) notes.push('no fault took effect, so there was no outage to measure');
+    else if (avail?.kind === 'availability') rto = measureRto(runs, t0, avail.sustainMs, avail.intervalMs);
+    const ledger = o.ledger ? record.ledger[o.ledger] : undefined;
+    if (o.ledger && t0 !== null) {
+      if (ledger?.readback) rpo = measureRpo(ledger.writes, ledger.readback, t0);
+      else notes.push(`ledger ${o.ledger} was never read back (no verify step reached it)`);
+    }
+    const window = rto?.restoredAt != null && t0 !== null ? consumedBy(record.steps, t0, rto.restoredAt) : [];
+    return {
+      system: o.system, rlo: o.rlo,
+      rto: {
+        targetMs: o.rtoMs, actualMs: rto?.actualMs ?? null,
+        met: rto === null ? null : rto.actualMs !== null && rto.actualMs <= o.rtoMs,
+        detectedAt: iso(rto?.detectedAt), restoredAt: iso(rto?.restoredAt), resolutionMs: rto?.resolutionMs ?? null,
+        consumedBy: window,
+      },
+      rpo: {
+        targetMs: o.rpoMs, actualMs: rpo?.actualMs ?? null, met: rpo === null ? null : rpo.actualMs <= o.rpoMs,
+        acknowledgedWrites: rpo?.acknowledgedWrites ?? 0, lostWrites: rpo?.lostWrites ?? 0,
+        unacknowledgedPresent: rpo?.unacknowledgedPresent ?? 0, holes: rpo?.holes ?? 0, newestSurvivorAckAt: iso(rpo?.newestSurvivorAckAt),
+      },
+      ...(notes.length > 0 && { note: notes.join('; ') }),
+    };
+  });
+  const measurement = [
+    't0 is the instant the fault step observed its effect on the target (reported by the activity that injected it).',
+    ...Object.entries(spec.probes).map(([name, p]) => p.kind === 'availability'
+      ? `${name}: availability sampled every ${p.intervalMs}ms at ${p.target.container}:${p.target.port} (${p.target.protocol}) as clients reach it; restored = first sample of a healthy run lasting ${p.sustainMs}ms; RTO resolution ±${p.intervalMs}ms.`
+      : `${name}: write ledger, one sequence-numbered write every ${p.intervalMs}ms through ${p.target.container}:${p.target.port}, each with its acknowledgement time; after recovery every number was read back. Lost = acknowledged and missing; RPO = t0 − acknowledgement of the newest surviving write, when a later acknowledged write was lost; resolution ±${p.intervalMs}ms.`),
+  ];
+  return {
+    drillId: record.drillId, scenario: spec.scenario, status: record.status,
+    ...(record.failure !== undefined && { failure: record.failure }),
+    startedAt: iso(record.startedAt)!, endedAt: iso(record.endedAt),
+    durationMs: record.endedAt !== undefined ? record.endedAt - record.startedAt : null,
+    t0: iso(t0), objectives,
+    steps: record.steps.map(({ effectAt, ...s }) => ({
+      ...s, startedAt: iso(s.startedAt), endedAt: iso(s.endedAt),
+      ...(effectAt !== undefined && { effectAt: iso(effectAt)! }),
+      overrunMs: s.expectedMs !== undefined && s.durationMs !== undefined ? s.durationMs - s.expectedMs : null,
+    })),
+    measurement, record,
+  };
+}
+
+/** Exit status of `drill run`: 0 met, 1 an objective missed (or unmeasured), 3 aborted or failed. */
+export function exitCodeOf(report: Report): 0 | 1 | 3 {
+  if (report.status !== 'completed') return 3;
+  const missed = report.objectives.some((o) => o.rto.met !== true || (o.rpo.met === false) || (o.rpo.met === null && report.record.spec.objectives.find((x) => x.system === o.system)?.ledger));
+  return missed ? 1 : 0;
+}

@@ -1,0 +1,56 @@
+// report.json → report.md, readable in a pull request. Pure: the same report renders the same text.
+import { formatDuration as d } from '../model/duration.js';
+import type { Report } from './build.js';
+
+const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? '**met**' : '**MISSED**');
+const time = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderMarkdown(r: Report): string {
+  const out: string[] = [];
+  const t0 = r.record.t0;
+  const rel = (iso: string | null) => (iso && t0 !== null ? `t0${Date.parse(iso) >= t0 ? '+' : ''}${d(Date.parse(iso) - t0)}` : '');
+  out.push(`# Drill report: ${r.scenario}`, '');
+  out.push(`| | |`, `|---|---|`,
+    `| Drill | \`${r.drillId}\` |`,
+    `| Status | ${r.status}${r.failure ? ` — ${cell(r.failure)}` : ''} |`,
+    `| Started | ${time(r.startedAt)} |`,
+    `| Ended | ${time(r.endedAt)} (${d(r.durationMs)}) |`,
+    `| Disaster (t0) | ${time(r.t0)} |`, '');
+  if (r.record.spec.description) out.push(r.record.spec.description.trim(), '');
+
+  out.push('## Objectives: target vs actual', '',
+    '| System | RLO | RTO target | RTO actual | RTO | RPO target | RPO actual | RPO | Acknowledged writes | Lost writes |',
+    '|---|---|---|---|---|---|---|---|---|---|');
+  for (const o of r.objectives) {
+    out.push(`| ${o.system} | ${o.rlo} | ${d(o.rto.targetMs)} | ${d(o.rto.actualMs)} | ${verdict(o.rto.met)} | ${d(o.rpo.targetMs)} | ${d(o.rpo.actualMs)} | ${verdict(o.rpo.met)} | ${o.rpo.acknowledgedWrites} | ${o.rpo.lostWrites} |`);
+  }
+  out.push('');
+  for (const o of r.objectives) {
+    if (o.note) out.push(`- ${o.system}: ${o.note}`);
+    if (o.rto.detectedAt) out.push(`- ${o.system}: outage seen by users at ${time(o.rto.detectedAt)} (${rel(o.rto.detectedAt)}), service restored at ${time(o.rto.restoredAt)} (${rel(o.rto.restoredAt)}).`);
+    if (o.rto.consumedBy.length) out.push(`- ${o.system}: the recovery time went to ${o.rto.consumedBy.slice(0, 5).map((c) => `\`${c.step}\` ${d(c.ms)}`).join(', ')}.`);
+    if (o.rpo.unacknowledgedPresent || o.rpo.holes) out.push(`- ${o.system}: ${o.rpo.unacknowledgedPresent} writes present though never acknowledged; ${o.rpo.holes} lost from inside the surviving history.`);
+  }
+  out.push('');
+
+  out.push('## Steps: expected vs actual', '', '| # | Step | Kind | Status | Started | Actual | Expected | Overrun |', '|---|---|---|---|---|---|---|---|');
+  r.steps.forEach((s, i) => {
+    const over = s.overrunMs !== null && s.overrunMs > 0 ? `+${d(s.overrunMs)}` : '';
+    out.push(`| ${i + 1} | \`${s.id}\`${s.title ? ` ${cell(s.title)}` : ''} | ${s.kind} | ${s.status}${s.error ? `: ${cell(s.error.slice(0, 120))}` : ''} | ${time(s.startedAt)} | ${d(s.durationMs)} | ${d(s.expectedMs)} | ${over} |`);
+  });
+  out.push('');
+
+  out.push('## Response timeline', '');
+  r.record.timeline.forEach((e, i) => {
+    out.push(`${i + 1}. ${time(new Date(e.at).toISOString())}${t0 !== null ? ` (${rel(new Date(e.at).toISOString())})` : ''} — **${e.type}**${e.step ? ` \`${e.step}\`` : ''}: ${e.detail}`);
+  });
+  out.push('');
+
+  if (r.record.cleanup) {
+    const c = r.record.cleanup;
+    out.push('## Cleanup', '', c.error ? `Cleanup FAILED: ${c.error}` : `Removed ${c.containers} containers, ${c.networks} networks and ${c.volumes} volumes labelled \`drill.run=${r.drillId}\`.`, '');
+  }
+  out.push('## How each figure was measured', '', ...r.measurement.map((m) => `- ${m}`), '');
+  return out.join('\n');
+}

@@ -1,0 +1,15 @@
+// Writes a drill's reports under DIR/<drill-id>/.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DrillRecord } from '../model/record.js';
+import { buildReport, type Report } from './build.js';
+import { renderMarkdown } from './markdown.js';
+
+export async function writeReports(record: DrillRecord, resultsDir: string): Promise<{ dir: string; report: Report }> {
+  const report = buildReport(record);
+  const dir = join(resultsDir, record.drillId);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  await writeFile(join(dir, 'report.md'), renderMarkdown(report));
+  return { dir, report };
+}

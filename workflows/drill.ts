@@ -1,0 +1,211 @@
+// drillWorkflow: runs a DrillSpec's steps in order against the drill's own topology, measuring
+// as it goes. Deterministic: every effect is an activity; time is the workflow's own.
+// Cleanup runs in a non-cancellable scope, so abort, failure or a crash still removes everything.
+import { CancellationScope, isCancellation, proxyActivities, setHandler, sleep, workflowInfo, ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import type { DockerActivities, Endpoints } from '../activities/docker.js';
+import type { ProbeActivities, ProbeTarget } from '../activities/probes.js';
+import type { DrillRecord, TimelineEvent } from '../model/record.js';
+import { mergeRuns } from '../model/record.js';
+import type { DockerAction, DrillSpec, Endpoint, ProbeSpec, StepSpec } from '../model/spec.js';
+import { abortSignal, statusQuery, type DrillView } from './messages.js';
+
+/** One probe activity covers this much time; the workflow strings segments together. */
+export const PROBE_SEGMENT_MS = 2000;
+const HEARTBEAT = '5s';
+
+const setup = proxyActivities<DockerActivities>({
+  startToCloseTimeout: '5m', heartbeatTimeout: '1m', retry: { maximumAttempts: 3, initialInterval: '1s' },
+});
+const probes = proxyActivities<ProbeActivities>({
+  startToCloseTimeout: PROBE_SEGMENT_MS + 30_000, heartbeatTimeout: HEARTBEAT, retry: { maximumAttempts: 10, initialInterval: '200ms' },
+});
+
+class StepFailed extends Error {}
+
+export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
+  const record: DrillRecord = {
+    drillId: spec.drillId, spec, status: 'running', startedAt: Date.now(), t0: null,
+    steps: spec.steps.map((s) => ({ id: s.id, kind: s.kind, status: 'pending', ...(s.title !== undefined && { title: s.title }), ...(s.expectedMs !== undefined && { expectedMs: s.expectedMs }) })),
+    timeline: [], availability: {}, ledger: {},
+  };
+  let phase: DrillView['phase'] = 'provisioning';
+  const event = (type: string, detail: string, step?: string, at = Date.now()) => {
+    const e: TimelineEvent = { at, type, detail, ...(step !== undefined && { step }) };
+    record.timeline.push(e);
+  };
+  setHandler(statusQuery, (): DrillView => ({
+    drillId: spec.drillId, scenario: spec.scenario, status: record.status, phase, startedAt: record.startedAt, t0: record.t0,
+    steps: record.steps, objectives: spec.objectives.map(({ system, rtoMs, rpoMs }) => ({ system, rtoMs, rpoMs })),
+    lastEvents: record.timeline.slice(-10),
+  }));
+
+  const stepScope = new CancellationScope();
+  let abortReason: string | undefined;
+  setHandler(abortSignal, (reason) => {
+    abortReason = reason ?? 'aborted by the facilitator';
+    stepScope.cancel();
+  });
+
+  let endpoints: Endpoints = {};
+  const target = (e: Endpoint, timeoutMs: number): ProbeTarget => {
+    const hostPort = endpoints[e.container]?.[e.port];
+    if (hostPort === undefined) throw ApplicationFailure.nonRetryable(`${e.container}:${e.port} is not published`);
+    return { endpoint: e, hostPort, timeoutMs };
+  };
+  const stopped = new Set<string>();
+  const loops = new Map<string, Promise<void>>();
+  const nextSeq = new Map<string, number>();
+
+  async function probeLoop(name: string, p: ProbeSpec): Promise<void> {
+    while (!stopped.has(name)) {
+      if (p.kind === 'availability') {
+        const runs = await probes.sampleAvailability({ ...target(p.target, p.timeoutMs), intervalMs: p.intervalMs, durationMs: PROBE_SEGMENT_MS });
+        mergeRuns((record.availability[name] ??= []), runs);
+      } else {
+        const r = await probes.ledgerSegment({ ...target(p.target, p.timeoutMs), startSeq: nextSeq.get(name) ?? 1, intervalMs: p.intervalMs, durationMs: PROBE_SEGMENT_MS });
+        (record.ledger[name] ??= { writes: [] }).writes.push(...r.writes);
+        nextSeq.set(name, r.nextSeq);
+      }
+    }
+  }
+
+  async function stopProbe(name: string): Promise<void> {
+    stopped.add(name);
+    await loops.get(name);
+  }
+
+  async function readBack(name: string): Promise<void> {
+    const p = spec.probes[name]!;
+    await stopProbe(name);
+    const ledger = (record.ledger[name] ??= { writes: [] });
+    const maxSeq = (nextSeq.get(name) ?? 1) + 256;
+    const r = await probes.ledgerReadback({ ...target(p.target, p.timeoutMs), maxSeq });
+    ledger.readback = { at: r.at, maxSeqChecked: maxSeq, present: r.present };
+    const count = r.present.reduce((n, [a, b]) => n + b - a + 1, 0);
+    event('ledger.readback', `${name}: ${count} of ${ledger.writes.length} writes present`);
+  }
+
+  const act = (timeoutMs: number | undefined) => proxyActivities<DockerActivities>({
+    startToCloseTimeout: timeoutMs ?? 120_000, heartbeatTimeout: '10s', retry: { maximumAttempts: 3, initialInterval: '1s' },
+  });
+
+  async function doDocker(step: StepSpec, action: DockerAction, allowStop: boolean) {
+    const res = await act(step.timeoutMs).dockerAction({ drillId: spec.drillId, key: `${spec.drillId}.${step.id}`, action });
+    const exitOk = res.exitCode === undefined || res.exitCode === 0 || (allowStop && res.targetStopped === true);
+    if (!exitOk) throw new StepFailed(`${action.action} on ${action.target} exited ${res.exitCode}: ${res.output?.trim().slice(-300) ?? ''}`);
+    return res;
+  }
+
+  async function runStep(step: StepSpec, i: number): Promise<void> {
+    const r = record.steps[i]!;
+    r.status = 'running';
+    r.startedAt = Date.now();
+    event('step.started', step.title ?? step.kind, step.id);
+    try {
+      switch (step.kind) {
+        case 'docker': {
+          const res = await doDocker(step, step.docker, false);
+          Object.assign(r, { effectAt: res.effectAt, ...(res.output && { output: res.output }) });
+          break;
+        }
+        case 'fault': {
+          const res = await doDocker(step, step.docker, true);
+          r.effectAt = record.t0 = res.effectAt;
+          event('fault.injected', `${step.docker.action} ${step.docker.target}${res.note ? ` (${res.note})` : ''}`, step.id, res.effectAt);
+          break;
+        }
+        case 'manual': {
+          if (step.auto) {
+            const res = await doDocker(step, step.auto, false);
+            if (res.output) r.output = res.output;
+          }
+          event('manual.confirmed', 'confirmed by the unattended operator (auto)', step.id);
+          break;
+        }
+        case 'wait': {
+          if (step.forMs !== undefined) await sleep(step.forMs);
+          else await awaitProbe(step, step.probe!, step.until);
+          break;
+        }
+        case 'verify': {
+          const p = spec.probes[step.probe]!;
+          if (p.kind === 'ledger') await readBack(step.probe);
+          else await awaitProbe(step, step.probe, 'healthy');
+          break;
+        }
+      }
+      r.status = 'completed';
+      event('step.completed', `${step.id} completed`, step.id);
+    } catch (err) {
+      if (isCancellation(err)) {
+        r.status = 'aborted';
+        throw err;
+      }
+      r.status = 'failed';
+      r.error = failureMessage(err);
+      event('step.failed', r.error, step.id);
+      if (step.onFailure === 'abort') throw new StepFailed(`step ${step.id} failed: ${r.error}`);
+    } finally {
+      r.endedAt = Date.now();
+      r.durationMs = r.endedAt - r.startedAt;
+    }
+  }
+
+  async function awaitProbe(step: StepSpec, name: string, until: 'healthy' | 'down') {
+    const p = spec.probes[name]!;
+    if (p.kind !== 'availability') throw new StepFailed(`${name} is not an availability probe`);
+    const waitTimeoutMs = step.timeoutMs ?? p.sustainMs + 60_000;
+    const res = await proxyActivities<ProbeActivities>({
+      startToCloseTimeout: waitTimeoutMs + 30_000, heartbeatTimeout: HEARTBEAT, retry: { maximumAttempts: 5, initialInterval: '200ms' },
+    }).awaitProbe({ ...target(p.target, p.timeoutMs), until, intervalMs: p.intervalMs, sustainMs: p.sustainMs, waitTimeoutMs });
+    event(until === 'healthy' ? 'probe.healthy' : 'probe.down', `${name} ${until}${res.lastError ? ` (${res.lastError})` : ''}`, step.id, res.holdsAt);
+  }
+
+  event('drill.started', `scenario ${spec.scenario} on task queue ${workflowInfo().taskQueue}`);
+  try {
+    await stepScope.run(async () => {
+      endpoints = await setup.provision({ drillId: spec.drillId, topology: spec.topology });
+      event('topology.provisioned', `${Object.keys(spec.topology.containers).length} containers, ${spec.topology.networks.length} networks, ${spec.topology.volumes.length} volumes`);
+      for (const [name, p] of Object.entries(spec.probes)) {
+        // A probe that gives up is a gap in the measurement, not a failed drill: record it and go on.
+        loops.set(name, probeLoop(name, p).catch((err) => {
+          if (!isCancellation(err)) event('probe.failed', `${name}: ${failureMessage(err)}`);
+        }));
+      }
+      phase = 'steps';
+      for (const [i, step] of spec.steps.entries()) await runStep(step, i);
+    });
+    record.status = 'completed';
+  } catch (err) {
+    if (isCancellation(err) || abortReason !== undefined) {
+      record.status = 'aborted';
+      record.failure = abortReason ?? 'cancelled';
+    } else {
+      record.status = 'failed';
+      record.failure = failureMessage(err);
+    }
+    event(`drill.${record.status}`, record.failure);
+    for (const s of record.steps) if (s.status === 'pending') s.status = 'skipped';
+  } finally {
+    phase = 'cleanup';
+    await CancellationScope.nonCancellable(async () => {
+      for (const name of Object.keys(spec.probes)) stopped.add(name);
+      await Promise.allSettled(loops.values());
+      try {
+        record.cleanup = await setup.teardown({ drillId: spec.drillId });
+        event('cleanup.done', `removed ${record.cleanup.containers} containers, ${record.cleanup.networks} networks, ${record.cleanup.volumes} volumes`);
+      } catch (err) {
+        record.cleanup = { containers: 0, networks: 0, volumes: 0, error: failureMessage(err) };
+        event('cleanup.failed', record.cleanup.error!);
+      }
+    });
+    record.endedAt = Date.now();
+    phase = 'done';
+  }
+  return record;
+}
+
+function failureMessage(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,1 @@
+export { drillWorkflow } from './drill.js';
