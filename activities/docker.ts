@@ -28,7 +28,7 @@ export function dockerClient(): Docker {
 const isNotFound = (err: unknown) => (err as { statusCode?: number }).statusCode === 404;
 const isNotModified = (err: unknown) => (err as { statusCode?: number }).statusCode === 304;
 
-async function freeLoopbackPort(): Promise<number> {
+export async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -112,6 +112,9 @@ export function dockerActivities(docker: Docker = dockerClient()) {
           container = await createContainer(drillId, name, spec);
           info = await container.inspect();
         }
+        if (info.Config.Labels?.[RUN_LABEL] !== drillId) {
+          throw ApplicationFailure.nonRetryable(`a container named ${info.Name.replace(/^\//, '')} exists but is not labelled ${RUN_LABEL}=${drillId}; refusing to use or touch it`, 'Unlabelled');
+        }
         if (spec.start && !info.State.Running) await container.start().catch((e) => { if (!isNotModified(e)) throw e; });
         endpoints[name] = {};
         for (const p of spec.ports) {
@@ -160,11 +163,11 @@ export function dockerActivities(docker: Docker = dockerClient()) {
       case 'stop':
         if (!info.State.Running) return { effectAt: Date.parse(info.State.FinishedAt), note: 'already stopped' };
         await container.stop({ t: 10 }).catch((e) => { if (!isNotModified(e)) throw e; });
-        return { effectAt: now() };
+        return { effectAt: await exitedAt(container) };
       case 'kill': {
         if (!info.State.Running) return { effectAt: Date.parse(info.State.FinishedAt), note: 'already not running' };
         await container.kill({ signal: action.signal ?? 'SIGKILL' });
-        return { effectAt: now() };
+        return { effectAt: await exitedAt(container) };
       }
       case 'start':
         if (info.State.Running) return { effectAt: Date.parse(info.State.StartedAt), note: 'already running' };
@@ -193,6 +196,20 @@ export function dockerActivities(docker: Docker = dockerClient()) {
         return { effectAt: now() };
       }
     }
+  }
+
+  /**
+   * When the container's process ended, by the engine's own clock: the call returning is later than
+   * the effect, and probes see the outage from the earlier instant. A signal the process survives
+   * (e.g. SIGHUP) leaves it running: then the effect is the signal's delivery, now.
+   */
+  async function exitedAt(container: Docker.Container): Promise<number> {
+    for (let i = 0; i < 50; i++) {
+      const { State } = await container.inspect();
+      if (!State.Running) return Date.parse(State.FinishedAt);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return Date.now();
   }
 
   /**

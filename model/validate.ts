@@ -1,7 +1,7 @@
 // Reads a scenario file and refuses it, before anything runs, with errors that say where and what:
 // `file:line:col field: message`. Nothing here touches Docker or Temporal.
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { scenarioSchema, type Scenario } from './scenario.js';
 import { parseDuration } from './duration.js';
 
@@ -42,8 +42,11 @@ export function validateScenarioText(text: string, file = '<scenario>'): Validat
     const errors = parsed.error.issues.map((issue) => {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
       // An unknown key is reported on the key itself, not its parent object.
-      const keyPath = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...path, issue.keys[0]!] : path;
-      return { file, ...locate(keyPath), field: fieldName(keyPath), message: issue.message };
+      if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
+        const key = issue.keys[0]!;
+        return { file, ...locateKey(doc, path, key, at), field: fieldName([...path, key]), message: issue.message };
+      }
+      return { file, ...locate(path), field: fieldName(path), message: issue.message };
     });
     return { ok: false, file, errors };
   }
@@ -60,6 +63,16 @@ function locatePath(doc: Document, path: Path, at: (o: number) => { line: number
     if (isNode(node) && node.range) return at(node.range[0]);
   }
   return { line: 1, col: 1 };
+}
+
+/** Position of a key itself (for a field that should not be there). */
+function locateKey(doc: Document, parent: Path, key: string, at: (o: number) => { line: number; col: number }) {
+  const map = doc.getIn(parent, true);
+  if (isMap(map)) {
+    const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+    if (pair && isNode(pair.key) && pair.key.range) return at(pair.key.range[0]);
+  }
+  return locatePath(doc, parent, at);
 }
 
 type Finding = { path: Path; message: string };
