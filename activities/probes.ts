@@ -55,12 +55,13 @@ export const probeActivities = {
     const probe = checker(input);
     try {
       while (Date.now() - startedAt < input.durationMs) {
-        const at = Date.now();
+        // A sample is stamped when its outcome is known: a check can wait on a reconnect, and the
+        // service's state at its start says nothing about the reply that came later.
         try {
           await probe.check();
-          addSample(runs, true, at);
+          addSample(runs, true, Date.now());
         } catch (err) {
-          addSample(runs, false, at, errorText(err));
+          addSample(runs, false, Date.now(), errorText(err));
         }
         heartbeat({ runs, startedAt });
         await untilNextTick(startedAt, input.intervalMs);
@@ -79,9 +80,9 @@ export const probeActivities = {
     let lastError: string | undefined;
     try {
       while (Date.now() - startedAt < input.waitTimeoutMs) {
-        const at = Date.now();
         let ok = true;
         try { await probe.check(); } catch (err) { ok = false; lastError = errorText(err); }
+        const at = Date.now();
         const holds = input.until === 'healthy' ? ok : !ok;
         if (!holds) since = undefined;
         else {
