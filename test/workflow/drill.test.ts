@@ -54,6 +54,26 @@ describe('drillWorkflow', () => {
     expect(await leftovers(spec.drillId)).toEqual({ containers: 0, networks: 0, volumes: 0 });
   });
 
+  it('pauses, unpauses, disconnects and reconnects a container, each seen by the probe', async () => {
+    const spec = specFrom(scenario(`
+  - { id: healthy, kind: wait, probe: up, until: healthy, timeout: 30s }
+  - { id: freeze, kind: docker, docker: { action: pause, target: web } }
+  - { id: frozen, kind: wait, probe: up, until: down, timeout: 20s }
+  - { id: thaw, kind: docker, docker: { action: unpause, target: web } }
+  - { id: thawed, kind: wait, probe: up, until: healthy, timeout: 30s }
+  - { id: cut, kind: docker, docker: { action: disconnect, target: web, network: net } }
+  - { id: isolated, kind: docker, docker: { action: exec, target: web, command: [ls, /sys/class/net] } }
+  - { id: rejoin, kind: docker, docker: { action: connect, target: web, network: net } }
+  - { id: rejoined, kind: docker, docker: { action: exec, target: web, command: [ls, /sys/class/net] } }
+`));
+    const record = await h.run(spec);
+    expect(record.status, record.failure).toBe('completed');
+    const out = Object.fromEntries(record.steps.map((s) => [s.id, s.output ?? '']));
+    expect(out.isolated!.trim().split(/\s+/)).toEqual(['lo']);
+    expect(out.rejoined!.trim().split(/\s+/)).toEqual([expect.stringMatching(/^eth\d$/), 'lo']);
+    expect(await leftovers(spec.drillId)).toEqual({ containers: 0, networks: 0, volumes: 0 });
+  });
+
   it('aborts on a failed step by default, skipping the rest, and still cleans up', async () => {
     const spec = specFrom(scenario(`
   - { id: fails, kind: docker, docker: { action: exec, target: web, command: [sh, -c, "echo broken >&2; exit 7"] } }
