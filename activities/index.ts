@@ -1,7 +1,8 @@
 import type Docker from 'dockerode';
 import { dockerActivities, dockerClient } from './docker.js';
+import { notifyActivities } from './notify.js';
 import { probeActivities } from './probes.js';
 
 export function createActivities(docker: Docker = dockerClient()) {
-  return { ...dockerActivities(docker), ...probeActivities };
+  return { ...dockerActivities(docker), ...probeActivities, ...notifyActivities };
 }

@@ -10,6 +10,8 @@ import { createDrillWorker, DEFAULT_TASK_QUEUE } from '../worker/worker.js';
 import { abortSignal, statusQuery } from '../workflows/messages.js';
 import { renderView } from './progress.js';
 import { CliError, connectClient, runDrill } from './run.js';
+import { send, type Action } from './operator.js';
+import { BREAKDOWN_CODE_LIST } from '../model/breakdown.js';
 import { setup } from './setup.js';
 
 const program = new Command('drill').description('Recovery drills and chaos experiments on Temporal').showHelpAfterError();
@@ -28,7 +30,7 @@ program.command('validate').description('check scenario files; exit 2 with file:
 
 program.command('run').description('run a drill; exit 0 objectives met, 1 missed, 2 invalid input, 3 aborted or failed')
   .argument('<file>')
-  .option('--operator <mode>', 'who performs manual steps: auto (the unattended operator)', 'auto')
+  .option('--operator <mode>', 'who performs manual steps, gates and notifications: auto (unattended), people (participants answer with `drill step` / `drill decide`), script:FILE', 'auto')
   .option('--results <dir>', 'where reports are written', 'results')
   .option('--drill-id <id>', 'use this drill id instead of a generated one')
   .option('--task-queue <queue>', 'Temporal task queue', process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE)
@@ -64,6 +66,48 @@ program.command('status').description('show a running or finished drill').argume
     const { client, connection } = await connectClient(() => undefined);
     try { console.log(renderView(await client.workflow.getHandle(id).query(statusQuery), Date.now())); } finally { await connection.close(); }
   });
+
+const defaultBy = () => process.env.DRILL_PARTICIPANT ?? process.env.USER ?? 'participant';
+
+async function act(drillId: string, action: Action) {
+  const { client, connection } = await connectClient(() => undefined);
+  try {
+    const ack = await send(client.workflow.getHandle(drillId), action);
+    console.log(`${ack.step}: ${ack.status} (${ack.detail})`);
+  } finally {
+    await connection.close();
+  }
+}
+
+program.command('step').description('answer a waiting step: done, breakdown or skip (exit 0 accepted, 4 refused with the reason)')
+  .argument('<drill-id>').argument('<step>').argument('<what>', 'done | breakdown | skip')
+  .option('--by <name>', 'who you are (default $DRILL_PARTICIPANT or $USER)')
+  .option('--as <role>', 'the role you act in, for steps that need one')
+  .option('--note <text>', 'a note for the record; for a breakdown, what happened')
+  .option('--workaround <text>', 'with done: what you did instead of the runbook text')
+  .option('--code <code>', `with breakdown: one of ${BREAKDOWN_CODE_LIST.join(', ')}`)
+  .option('--effect <effect>', 'with breakdown: enlarged (the incident grew), prolonged (recovery took longer) or none', 'prolonged')
+  .option('--reason <text>', 'with skip: why')
+  .action(async (drillId: string, step: string, what: string, o) => {
+    const by = o.by ?? defaultBy();
+    if (what === 'done') return act(drillId, { kind: 'confirm', c: { step, by, ...(o.as && { as: o.as }), ...(o.note && { note: o.note }), ...(o.workaround && { workaround: o.workaround }) } });
+    if (what === 'breakdown') {
+      if (!o.code || !o.note) throw new CliError('breakdown needs --code and --note', 2);
+      return act(drillId, { kind: 'breakdown', b: { step, by, code: o.code, note: o.note, effect: o.effect } });
+    }
+    if (what === 'skip') {
+      if (!o.reason) throw new CliError('skip needs --reason', 2);
+      return act(drillId, { kind: 'skip', s: { step, by, reason: o.reason } });
+    }
+    throw new CliError(`unknown answer "${what}": use done, breakdown or skip`, 2);
+  });
+
+program.command('decide').description('take the decision a gate waits for, in a role (exit 0 accepted, 4 refused with the reason)')
+  .argument('<drill-id>').argument('<gate>')
+  .requiredOption('--as <role>', 'the role you decide in, e.g. chief-officer')
+  .option('--by <name>', 'who you are (default $DRILL_PARTICIPANT or $USER)')
+  .option('--note <text>')
+  .action(async (drillId: string, gate: string, o) => act(drillId, { kind: 'decide', d: { gate, by: o.by ?? defaultBy(), as: o.as, ...(o.note && { note: o.note }) } }));
 
 program.command('abort').description('abort a running drill; it heals and cleans up').argument('<drill-id>').option('--reason <text>')
   .action(async (id: string, o) => {

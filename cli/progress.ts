@@ -4,7 +4,7 @@ import logUpdate from 'log-update';
 import { formatDuration as d } from '../model/duration.js';
 import type { DrillView } from '../workflows/messages.js';
 
-const ICON: Record<string, string> = { pending: '·', running: '▶', completed: '✔', failed: '✘', skipped: '-', aborted: '■' };
+const ICON: Record<string, string> = { pending: '·', running: '▶', waiting: '⏸', completed: '✔', failed: '✘', skipped: '-', aborted: '■' };
 
 export function renderView(v: DrillView, now: number): string {
   const lines = [`drill ${v.drillId} (${v.scenario}) — ${v.status}, ${v.phase}`];
@@ -12,6 +12,10 @@ export function renderView(v: DrillView, now: number): string {
     const elapsed = s.durationMs ?? (s.startedAt !== undefined ? now - s.startedAt : undefined);
     const over = s.expectedMs !== undefined && elapsed !== undefined && elapsed > s.expectedMs ? ' OVERRUN' : '';
     lines.push(`  ${ICON[s.status] ?? '?'} ${s.id.padEnd(24)} ${s.kind.padEnd(7)} ${d(elapsed).padStart(8)} / ${d(s.expectedMs).padEnd(8)}${over}${s.error ? `  ${s.error.slice(0, 80)}` : ''}`);
+  }
+  if (v.waiting) {
+    const w = v.waiting;
+    lines.push(`  waiting on ${w.id} (${w.kind}${w.role ? `, role ${w.role}` : ''}) for ${d(now - w.since)}${w.expectedMs !== undefined ? ` of ${d(w.expectedMs)} expected` : ''}: ${w.text}`);
   }
   if (v.t0 !== null) {
     const since = now - v.t0;

@@ -10,12 +10,12 @@ import { exitCodeOf } from '../report/build.js';
 import { createDrillWorker, DEFAULT_TASK_QUEUE, NAMESPACE } from '../worker/worker.js';
 import { ensureTemporal } from '../worker/temporal-server.js';
 import { drillWorkflow } from '../workflows/drill.js';
-import { statusQuery } from '../workflows/messages.js';
+import { abortSignal, statusQuery } from '../workflows/messages.js';
 import { progressReporter } from './progress.js';
+import { CliError } from './errors.js';
+import { loadScript, runScript, type ScriptEntry } from './operator.js';
 
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number) { super(message); }
-}
+export { CliError };
 
 export function newDrillId(scenario: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -24,10 +24,18 @@ export function newDrillId(scenario: string, now = new Date()): string {
 
 export type RunOptions = { operator: string; results: string; drillId?: string; taskQueue?: string; worker: boolean; quiet?: boolean };
 
-export async function loadSpec(file: string, drillId?: string): Promise<DrillSpec> {
+export async function loadSpec(file: string, drillId?: string, operator: DrillSpec['operator'] = 'auto'): Promise<DrillSpec> {
   const v = await validateScenarioFile(file);
   if (!v.ok) throw new CliError(v.errors.map(formatError).join('\n'), 2);
-  return toDrillSpec(v.scenario, drillId ?? newDrillId(v.scenario.name), file);
+  return toDrillSpec(v.scenario, drillId ?? newDrillId(v.scenario.name), file, operator);
+}
+
+/** --operator: auto (unattended), people (participants answer from any terminal), script:FILE. */
+async function parseOperator(mode: string): Promise<{ operator: DrillSpec['operator']; script?: ScriptEntry[] }> {
+  if (mode === 'auto') return { operator: 'auto' };
+  if (mode === 'people') return { operator: 'people' };
+  if (mode.startsWith('script:')) return { operator: 'people', script: await loadScript(mode.slice('script:'.length)) };
+  throw new CliError(`--operator ${mode}: use auto, people, or script:FILE`, 2);
 }
 
 export async function connectClient(log: (s: string) => void): Promise<{ client: Client; connection: Connection; address: string }> {
@@ -42,8 +50,8 @@ export async function connectClient(log: (s: string) => void): Promise<{ client:
 }
 
 export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCode: number; reportDir: string; record: DrillRecord }> {
-  if (opts.operator !== 'auto') throw new CliError(`--operator ${opts.operator}: only "auto" is available in this version`, 2);
-  const spec = await loadSpec(file, opts.drillId);
+  const { operator, script } = await parseOperator(opts.operator);
+  const spec = await loadSpec(file, opts.drillId, operator);
   if (!(await engineAnswers())) throw new CliError(dockerUnreachableMessage(), 3);
   const log = (s: string) => console.error(s);
   const { client, connection, address } = await connectClient(log);
@@ -55,9 +63,18 @@ export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCo
     const poll = setInterval(() => {
       handle.query(statusQuery).then((v) => progress?.update(v), () => undefined);
     }, 500);
+    let finished = false;
+    const scripted = script ? runScript(client, spec.drillId, script, (s) => console.error(s), () => finished) : Promise.resolve();
+    scripted.catch(async (err: Error) => {
+      console.error(err.message);
+      await handle.signal(abortSignal, `operator script: ${err.message}`).catch(() => undefined);
+    });
     const result = async () => {
       try {
-        return await handle.result();
+        const record = await handle.result();
+        finished = true;
+        await scripted.catch(() => undefined);
+        return record;
       } finally {
         clearInterval(poll);
         if (progress) await handle.query(statusQuery).then((v) => progress.update(v), () => undefined);

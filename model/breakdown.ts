@@ -21,6 +21,8 @@ export const BREAKDOWN_CODES = {
   'no-alternate-site': 'no alternate site',
   'procedure-not-found': 'procedure could not be found',
   'data-locked': 'data locked away',
+  // Not in the survey: recorded when the system contradicts a participant's confirmation.
+  'confirmed-not-done': 'step confirmed but not done',
 } as const;
 
 export type BreakdownCode = keyof typeof BREAKDOWN_CODES;

@@ -1,8 +1,9 @@
 // DrillRecord: everything a drill observed, the single source every report is rendered from.
 // Times are epoch milliseconds taken by the activity that observed them (t0 included).
 import type { DrillSpec } from './spec.js';
+import type { BreakdownCode } from './breakdown.js';
 
-export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'aborted';
+export type StepStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'skipped' | 'aborted';
 
 export type StepResult = {
   id: string;
@@ -17,7 +18,35 @@ export type StepResult = {
   effectAt?: number;
   output?: string;
   error?: string;
+  /** people's part: who confirmed (or decided, or notified), in which role, with what note */
+  confirmedBy?: string;
+  role?: string;
+  confirmedAt?: number;
+  note?: string;
+  /** what the participant did instead of the runbook's text */
+  workaround?: string;
+  overrun?: boolean;
+  escalated?: boolean;
 };
+
+export type BreakdownEffect = 'enlarged' | 'prolonged' | 'none';
+
+/** Where the runbook broke down: the cause code, the step, the time it cost, and its effect. */
+export type Breakdown = {
+  step: string;
+  code: BreakdownCode;
+  note: string;
+  effect: BreakdownEffect;
+  by: string;
+  reportedAt: number;
+  /** when the step was resolved afterwards (completed or skipped): the time the breakdown cost */
+  resolvedAt?: number;
+  lostMs?: number;
+  /** a participant reported it, or the system contradicted a confirmation */
+  source: 'participant' | 'verification';
+};
+
+export type Notification = { step: string; audience: string; to: string; message: string; at: number; by: string };
 
 export type TimelineEvent = { at: number; type: string; step?: string; detail: string };
 
@@ -43,6 +72,8 @@ export type DrillRecord = {
   timeline: TimelineEvent[];
   availability: Record<string, SampleRun[]>;
   ledger: Record<string, { writes: LedgerWrite[]; readback?: LedgerReadback }>;
+  breakdowns: Breakdown[];
+  notifications: Notification[];
   cleanup?: { containers: number; networks: number; volumes: number; error?: string };
 };
 

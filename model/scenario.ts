@@ -54,6 +54,9 @@ export const dockerActionSchema = z.strictObject({
   signal: z.string().regex(/^(SIG)?[A-Z0-9]+$/).optional(),
 });
 
+/** Where an outage's time goes: noticing it, deciding to act, recovering, proving the recovery. */
+export const RTO_PHASES = ['detect', 'decide', 'recover', 'verify'] as const;
+
 const stepBase = {
   id: name,
   title: z.string().optional(),
@@ -62,9 +65,13 @@ const stepBase = {
   /** the runbook's expected duration, compared with the actual one in the report */
   expected: duration.optional(),
   timeout: duration.optional(),
+  /** the RTO phase this step's time counts toward; inferred from its kind and place when absent */
+  phase: z.enum(RTO_PHASES).optional(),
 };
 
-export const STEP_KINDS = ['docker', 'wait', 'fault', 'manual', 'verify'] as const;
+export const STEP_KINDS = ['docker', 'wait', 'fault', 'manual', 'gate', 'notify', 'verify'] as const;
+/** The notification timeline of a real incident report: internal escalation, vendor, regulator, public. */
+export const NOTIFY_AUDIENCES = ['internal', 'vendor', 'regulator', 'public'] as const;
 
 const stepSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('docker'), ...stepBase, docker: dockerActionSchema }),
@@ -84,6 +91,30 @@ const stepSchema = z.discriminatedUnion('kind', [
     runbook: z.string().min(1),
     /** what the unattended operator (--operator auto) does for this step */
     auto: dockerActionSchema.optional(),
+    /** only a participant acting in this role may confirm the step */
+    role: name.optional(),
+    /** an availability probe that must hold once the step is confirmed; a contradiction is a breakdown */
+    verify: name.optional(),
+    /** past this, the step's overrun is escalated (notified) */
+    escalateAfter: duration.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('gate'),
+    ...stepBase,
+    /** the decision, e.g. "Declare the disaster and activate the plan" (発動) */
+    decision: z.string().min(1),
+    /** the role that may take it, e.g. chief-officer */
+    role: name,
+    escalateAfter: duration.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('notify'),
+    ...stepBase,
+    audience: z.enum(NOTIFY_AUDIENCES),
+    /** who is told, e.g. "storage vendor hotline" */
+    to: z.string().min(1),
+    message: z.string().min(1),
+    escalateAfter: duration.optional(),
   }),
   z.strictObject({ kind: z.literal('verify'), ...stepBase, probe: name }),
 ], { error: `step kind must be one of: ${STEP_KINDS.join(', ')}` });
@@ -110,6 +141,10 @@ export const scenarioSchema = z.strictObject({
     containers: z.record(name, containerSchema).refine((c) => Object.keys(c).length > 0, 'declare at least one container'),
   }),
   probes: z.record(name, probeSchema).default({}),
+  /** who may act in which roles; when declared, a participant must hold the role they act in */
+  participants: z.record(name, z.array(name).min(1)).optional(),
+  /** where escalations and RTO budget warnings go besides the drill's log */
+  escalation: z.strictObject({ webhook: z.url().optional() }).default({}),
   objectives: z.array(objectiveSchema).min(1, 'declare at least one objective (RTO/RPO per system)'),
   steps: z.array(stepSchema).min(1, 'declare at least one step'),
 });

@@ -1,7 +1,10 @@
 // DrillSpec: the resolved, plain-JSON form of a scenario that the workflow runs. Durations are
 // milliseconds and every reference has been checked, so the workflow never re-validates.
-import type { DockerActionInput, Scenario } from './scenario.js';
+import type { DockerActionInput, Scenario, NOTIFY_AUDIENCES, RTO_PHASES } from './scenario.js';
 import { durationMs } from './duration.js';
+
+export type NotifyAudience = (typeof NOTIFY_AUDIENCES)[number];
+export type RtoPhase = (typeof RTO_PHASES)[number];
 
 export type Endpoint = { container: string; port: number; protocol: 'redis' | 'tcp' };
 
@@ -21,12 +24,14 @@ export type ProbeSpec =
 
 export type DockerAction = DockerActionInput;
 
-type StepCommon = { id: string; title?: string; onFailure: 'abort' | 'continue'; expectedMs?: number; timeoutMs?: number };
+type StepCommon = { id: string; title?: string; onFailure: 'abort' | 'continue'; expectedMs?: number; timeoutMs?: number; phase?: RtoPhase };
 export type StepSpec =
   | (StepCommon & { kind: 'docker'; docker: DockerAction })
   | (StepCommon & { kind: 'fault'; docker: DockerAction })
   | (StepCommon & { kind: 'wait'; forMs?: number; probe?: string; until: 'healthy' | 'down' })
-  | (StepCommon & { kind: 'manual'; runbook: string; auto?: DockerAction })
+  | (StepCommon & { kind: 'manual'; runbook: string; auto?: DockerAction; role?: string; verify?: string; escalateAfterMs?: number })
+  | (StepCommon & { kind: 'gate'; decision: string; role: string; escalateAfterMs?: number })
+  | (StepCommon & { kind: 'notify'; audience: NotifyAudience; to: string; message: string; escalateAfterMs?: number })
   | (StepCommon & { kind: 'verify'; probe: string });
 
 export type ObjectiveSpec = {
@@ -47,14 +52,19 @@ export type DrillSpec = {
   probes: Record<string, ProbeSpec>;
   objectives: ObjectiveSpec[];
   steps: StepSpec[];
-  /** the unattended operator performs manual steps' `auto` actions */
-  operator: 'auto';
+  participants?: Record<string, string[]>;
+  escalation: { webhook?: string };
+  /**
+   * auto: the unattended operator performs manual steps' `auto` actions and takes every decision.
+   * people: manual steps, gates and notifications wait for participants (Workflow Updates).
+   */
+  operator: 'auto' | 'people';
 };
 
 const optMs = (d: string | undefined) => (d === undefined ? undefined : durationMs(d));
 
 /** A scenario that passed validation, resolved into the spec a drill runs. */
-export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: string): DrillSpec {
+export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: string, operator: DrillSpec['operator'] = 'auto'): DrillSpec {
   const probes: Record<string, ProbeSpec> = {};
   for (const [name, p] of Object.entries(scenario.probes)) {
     probes[name] = p.kind === 'availability'
@@ -68,6 +78,7 @@ export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: 
       ...(s.title !== undefined && { title: s.title }),
       ...(s.expected !== undefined && { expectedMs: durationMs(s.expected) }),
       ...(s.timeout !== undefined && { timeoutMs: durationMs(s.timeout) }),
+      ...(s.phase !== undefined && { phase: s.phase }),
     };
     switch (s.kind) {
       case 'docker':
@@ -76,7 +87,14 @@ export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: 
       case 'wait':
         return { ...common, kind: 'wait', until: s.until, ...(s.for !== undefined && { forMs: optMs(s.for) }), ...(s.probe !== undefined && { probe: s.probe }) };
       case 'manual':
-        return { ...common, kind: 'manual', runbook: s.runbook, ...(s.auto !== undefined && { auto: s.auto }) };
+        return {
+          ...common, kind: 'manual', runbook: s.runbook, ...(s.auto !== undefined && { auto: s.auto }), ...(s.role !== undefined && { role: s.role }),
+          ...(s.verify !== undefined && { verify: s.verify }), ...(s.escalateAfter !== undefined && { escalateAfterMs: durationMs(s.escalateAfter) }),
+        };
+      case 'gate':
+        return { ...common, kind: 'gate', decision: s.decision, role: s.role, ...(s.escalateAfter !== undefined && { escalateAfterMs: durationMs(s.escalateAfter) }) };
+      case 'notify':
+        return { ...common, kind: 'notify', audience: s.audience, to: s.to, message: s.message, ...(s.escalateAfter !== undefined && { escalateAfterMs: durationMs(s.escalateAfter) }) };
       case 'verify':
         return { ...common, kind: 'verify', probe: s.probe };
     }
@@ -93,6 +111,8 @@ export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: 
       availability: o.availability, ...(o.ledger !== undefined && { ledger: o.ledger }),
     })),
     steps,
-    operator: 'auto',
+    ...(scenario.participants !== undefined && { participants: scenario.participants }),
+    escalation: scenario.escalation,
+    operator,
   };
 }

@@ -117,7 +117,12 @@ function crossCheck(s: Scenario, raw: any): Finding[] {
     const path: Path = ['steps', i];
     if (seen.has(step.id)) out.push({ path: [...path, 'id'], message: `duplicate step id "${step.id}" (first at steps[${seen.get(step.id)}])` });
     else seen.set(step.id, i);
-    for (const k of ['expected', 'timeout', 'for'] as const) checkDuration([...path, k], raw?.steps?.[i]?.[k]);
+    for (const k of ['expected', 'timeout', 'for', 'escalateAfter'] as const) checkDuration([...path, k], raw?.steps?.[i]?.[k]);
+    if (step.kind === 'manual' && step.verify !== undefined && s.probes[step.verify]?.kind !== 'availability') out.push({ path: [...path, 'verify'], message: `"${step.verify}" is not an availability probe` });
+    const role = step.kind === 'gate' || step.kind === 'manual' ? step.role : undefined;
+    if (role !== undefined && s.participants && !Object.values(s.participants).some((roles) => roles.includes(role))) {
+      out.push({ path: [...path, 'role'], message: `no participant holds the role "${role}"` });
+    }
     const action = step.kind === 'docker' || step.kind === 'fault' ? step.docker : step.kind === 'manual' ? step.auto : undefined;
     if (action) {
       const ap: Path = [...path, step.kind === 'manual' ? 'auto' : 'docker'];

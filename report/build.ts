@@ -1,13 +1,19 @@
 // DrillRecord → report.json: objectives target vs actual, the steps, and how each figure was measured.
 import type { DrillRecord, StepResult } from '../model/record.js';
 import { measureRpo, measureRto, type RpoMeasure, type RtoMeasure } from './analysis.js';
+import {
+  breakdowns, decisions, notifications, peopleSteps, phaseSplit,
+  type BreakdownReport, type DecisionReport, type NotificationReport, type PeopleStepReport, type PhaseSplit,
+} from './people.js';
 
 export type ObjectiveResult = {
   system: string;
   rlo: string;
   rto: { targetMs: number; actualMs: number | null; met: boolean | null; detectedAt: string | null; restoredAt: string | null; resolutionMs: number | null;
     /** the steps that ran inside the outage window, largest share first: where the RTO went */
-    consumedBy: { step: string; ms: number }[] };
+    consumedBy: { step: string; ms: number }[];
+    /** the same window by phase: detect, decide, recover, verify (and time between steps) */
+    phases: PhaseSplit | null };
   rpo: { targetMs: number; actualMs: number | null; met: boolean | null; acknowledgedWrites: number; lostWrites: number;
     unacknowledgedPresent: number; holes: number; newestSurvivorAckAt: string | null };
   note?: string;
@@ -24,6 +30,11 @@ export type Report = {
   t0: string | null;
   objectives: ObjectiveResult[];
   steps: (Omit<StepResult, 'startedAt' | 'endedAt' | 'effectAt'> & { startedAt: string | null; endedAt: string | null; effectAt?: string; overrunMs: number | null })[];
+  /** manual steps, gates and notifications: expected vs actual, who confirmed */
+  people: PeopleStepReport[];
+  decisions: DecisionReport[];
+  breakdowns: BreakdownReport[];
+  notifications: NotificationReport[];
   measurement: string[];
   record: DrillRecord;
 };
@@ -39,7 +50,9 @@ export function consumedBy(steps: StepResult[], from: number, to: number): { ste
     .sort((a, b) => b.ms - a.ms);
 }
 
-export function buildReport(record: DrillRecord): Report {
+export function buildReport(recorded: DrillRecord): Report {
+  // Records from before people took part in drills carry no breakdowns or notifications.
+  const record: DrillRecord = { ...recorded, breakdowns: recorded.breakdowns ?? [], notifications: recorded.notifications ?? [] };
   const { spec, t0 } = record;
   const objectives = spec.objectives.map((o): ObjectiveResult => {
     const avail = spec.probes[o.availability];
@@ -54,7 +67,8 @@ export function buildReport(record: DrillRecord): Report {
       if (ledger?.readback) rpo = measureRpo(ledger.writes, ledger.readback, t0);
       else notes.push(`ledger ${o.ledger} was never read back (no verify step reached it)`);
     }
-    const window = rto?.restoredAt != null && t0 !== null ? consumedBy(record.steps, t0, rto.restoredAt) : [];
+    const restored = rto?.restoredAt != null && t0 !== null;
+    const window = restored ? consumedBy(record.steps, t0, rto!.restoredAt!) : [];
     return {
       system: o.system, rlo: o.rlo,
       rto: {
@@ -62,6 +76,7 @@ export function buildReport(record: DrillRecord): Report {
         met: rto === null ? null : rto.actualMs !== null && rto.actualMs <= o.rtoMs,
         detectedAt: iso(rto?.detectedAt), restoredAt: iso(rto?.restoredAt), resolutionMs: rto?.resolutionMs ?? null,
         consumedBy: window,
+        phases: restored ? phaseSplit(spec.steps, record.steps, t0, rto!.restoredAt!) : null,
       },
       rpo: {
         targetMs: o.rpoMs, actualMs: rpo?.actualMs ?? null, met: rpo === null ? null : rpo.actualMs <= o.rpoMs,
@@ -76,6 +91,9 @@ export function buildReport(record: DrillRecord): Report {
     ...Object.entries(spec.probes).map(([name, p]) => p.kind === 'availability'
       ? `${name}: availability sampled every ${p.intervalMs}ms at ${p.target.container}:${p.target.port} (${p.target.protocol}) as clients reach it; restored = first sample of a healthy run lasting ${p.sustainMs}ms; RTO resolution ±${p.intervalMs}ms.`
       : `${name}: write ledger, one sequence-numbered write every ${p.intervalMs}ms through ${p.target.container}:${p.target.port}, each with its acknowledgement time; after recovery every number was read back. Lost = acknowledged and missing; RPO = t0 − acknowledgement of the newest surviving write, when a later acknowledged write was lost; resolution ±${p.intervalMs}ms.`),
+    ...(record.breakdowns.length > 0 ? ['Time lost to a breakdown runs from its report until its step was resolved (confirmed, or skipped).'] : []),
+    ...(spec.steps.some((st) => st.kind === 'gate') ? ['Time to decide runs from the gate starting to wait until the decision arrived.'] : []),
+    'RTO phases split the outage window by the steps inside it: gates decide, waits for a probe to go down detect, verify steps verify, other steps recover, unless a step declares its phase.',
   ];
   return {
     drillId: record.drillId, scenario: spec.scenario, status: record.status,
@@ -88,6 +106,7 @@ export function buildReport(record: DrillRecord): Report {
       ...(effectAt !== undefined && { effectAt: iso(effectAt)! }),
       overrunMs: s.expectedMs !== undefined && s.durationMs !== undefined ? s.durationMs - s.expectedMs : null,
     })),
+    people: peopleSteps(record), decisions: decisions(record), breakdowns: breakdowns(record), notifications: notifications(record),
     measurement, record,
   };
 }

@@ -29,6 +29,10 @@ export function renderMarkdown(r: Report): string {
   for (const o of r.objectives) {
     if (o.note) out.push(`- ${o.system}: ${o.note}`);
     if (o.rto.detectedAt) out.push(`- ${o.system}: outage seen by users at ${time(o.rto.detectedAt)} (${rel(o.rto.detectedAt)}), service restored at ${time(o.rto.restoredAt)} (${rel(o.rto.restoredAt)}).`);
+    if (o.rto.phases) {
+      const p = o.rto.phases;
+      out.push(`- ${o.system}: RTO by phase: detect ${d(p.detect)}, decide ${d(p.decide)}, recover ${d(p.recover)}, verify ${d(p.verify)}${p.between > 0 ? `, between steps ${d(p.between)}` : ''}.`);
+    }
     if (o.rto.consumedBy.length) out.push(`- ${o.system}: the recovery time went to ${o.rto.consumedBy.slice(0, 5).map((c) => `\`${c.step}\` ${d(c.ms)}`).join(', ')}.`);
     if (o.rpo.unacknowledgedPresent || o.rpo.holes) out.push(`- ${o.system}: ${o.rpo.unacknowledgedPresent} writes present though never acknowledged; ${o.rpo.holes} lost from inside the surviving history.`);
   }
@@ -40,6 +44,39 @@ export function renderMarkdown(r: Report): string {
     out.push(`| ${i + 1} | \`${s.id}\`${s.title ? ` ${cell(s.title)}` : ''} | ${s.kind} | ${s.status}${s.error ? `: ${cell(s.error.slice(0, 120))}` : ''} | ${time(s.startedAt)} | ${d(s.durationMs)} | ${d(s.expectedMs)} | ${over} |`);
   });
   out.push('');
+
+  if (r.people.length) {
+    out.push('## Manual steps, decisions and notifications', '', '| Step | Kind | Status | Actual | Expected | Confirmed by | Role | Note |', '|---|---|---|---|---|---|---|---|');
+    for (const p of r.people) {
+      const flags = [p.overrun && 'overrun', p.escalated && 'escalated'].filter(Boolean).join(', ');
+      const note = [p.note, p.workaround && `workaround: ${p.workaround}`].filter(Boolean).join('; ');
+      out.push(`| \`${p.step}\` | ${p.kind} | ${p.status}${flags ? ` (${flags})` : ''} | ${d(p.actualMs)} | ${d(p.expectedMs)} | ${p.confirmedBy ?? '—'} | ${p.role ?? ''} | ${cell(note)} |`);
+    }
+    out.push('');
+  }
+  if (r.decisions.length) {
+    out.push('### Decisions', '');
+    for (const g of r.decisions) {
+      out.push(g.decidedBy
+        ? `- \`${g.step}\` ${g.decision}: decided by ${g.decidedBy} (${g.role}) at ${time(g.decidedAt)}${t0 !== null ? ` (${rel(g.decidedAt)})` : ''}, ${d(g.timeToDecideMs)} after it was asked.`
+        : `- \`${g.step}\` ${g.decision}: not decided (needs ${g.role}).`);
+    }
+    out.push('');
+  }
+
+  out.push('## Runbook breakdowns', '');
+  if (!r.breakdowns.length) out.push('None recorded.', '');
+  else {
+    out.push('| # | Step | Code | Cause | Effect | Time lost | Reported by | Note |', '|---|---|---|---|---|---|---|---|');
+    r.breakdowns.forEach((b, i) => out.push(`| ${i + 1} | \`${b.step}\` | ${b.code} | ${b.cause} | ${b.effect} | ${d(b.lostMs)} | ${b.by}${b.source === 'verification' ? ' (contradicted by the system)' : ''} | ${cell(b.note)} |`));
+    out.push('');
+  }
+
+  if (r.notifications.length) {
+    out.push('## Notification timeline', '');
+    r.notifications.forEach((n, i) => out.push(`${i + 1}. ${time(n.at)}${t0 !== null ? ` (${rel(n.at)})` : ''} — ${n.audience} → ${n.to}: ${n.message} (by ${n.by})`));
+    out.push('');
+  }
 
   out.push('## Response timeline', '');
   r.record.timeline.forEach((e, i) => {

@@ -1,13 +1,17 @@
 // drillWorkflow: runs a DrillSpec's steps in order against the drill's own topology, measuring
 // as it goes. Deterministic: every effect is an activity; time is the workflow's own.
 // Cleanup runs in a non-cancellable scope, so abort, failure or a crash still removes everything.
-import { CancellationScope, isCancellation, proxyActivities, setHandler, sleep, workflowInfo, ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, patched, isCancellation, proxyActivities, setHandler, sleep, workflowInfo, ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { DockerActivities, Endpoints } from '../activities/docker.js';
 import type { ProbeActivities, ProbeTarget } from '../activities/probes.js';
 import type { DrillRecord, TimelineEvent } from '../model/record.js';
 import { mergeRuns } from '../model/record.js';
 import type { DockerAction, DrillSpec, Endpoint, ProbeSpec, StepSpec } from '../model/spec.js';
+import type { NotifyActivities } from '../activities/notify.js';
+import { measureRto } from '../report/analysis.js';
+import { formatDuration } from '../model/duration.js';
 import { abortSignal, statusQuery, type DrillView } from './messages.js';
+import { peopleSteps, type PeopleStep } from './people.js';
 
 /** One probe activity covers this much time; the workflow strings segments together. */
 export const PROBE_SEGMENT_MS = 2000;
@@ -15,6 +19,9 @@ const HEARTBEAT = '5s';
 
 const setup = proxyActivities<DockerActivities>({
   startToCloseTimeout: '5m', heartbeatTimeout: '1m', retry: { maximumAttempts: 3, initialInterval: '1s' },
+});
+const notifier = proxyActivities<NotifyActivities>({
+  startToCloseTimeout: '30s', retry: { maximumAttempts: 5, initialInterval: '1s' },
 });
 const probes = proxyActivities<ProbeActivities>({
   startToCloseTimeout: PROBE_SEGMENT_MS + 30_000, heartbeatTimeout: HEARTBEAT, retry: { maximumAttempts: 10, initialInterval: '200ms' },
@@ -26,16 +33,34 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
   const record: DrillRecord = {
     drillId: spec.drillId, spec, status: 'running', startedAt: Date.now(), t0: null,
     steps: spec.steps.map((s) => ({ id: s.id, kind: s.kind, status: 'pending', ...(s.title !== undefined && { title: s.title }), ...(s.expectedMs !== undefined && { expectedMs: s.expectedMs }) })),
-    timeline: [], availability: {}, ledger: {},
+    timeline: [], availability: {}, ledger: {}, breakdowns: [], notifications: [],
   };
   let phase: DrillView['phase'] = 'provisioning';
   const event = (type: string, detail: string, step?: string, at = Date.now()) => {
     const e: TimelineEvent = { at, type, detail, ...(step !== undefined && { step }) };
     record.timeline.push(e);
   };
+  const notify = async (subject: string, message: string) => {
+    await notifier.notify({ drillId: spec.drillId, subject, message, ...(spec.escalation.webhook !== undefined && { webhook: spec.escalation.webhook }) })
+      .catch((err) => event('notify.failed', `${subject}: ${failureMessage(err)}`));
+  };
+  const people = peopleSteps({
+    spec, record, event, notify,
+    contradiction: async (step) => {
+      if (step.kind !== 'manual' || step.verify === undefined) return null;
+      try {
+        await awaitProbe(step, step.verify, 'healthy', step.timeoutMs ?? 15_000);
+        return null;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        return failureMessage(err);
+      }
+    },
+  });
   setHandler(statusQuery, (): DrillView => ({
     drillId: spec.drillId, scenario: spec.scenario, status: record.status, phase, startedAt: record.startedAt, t0: record.t0,
-    steps: record.steps, objectives: spec.objectives.map(({ system, rtoMs, rpoMs }) => ({ system, rtoMs, rpoMs })),
+    steps: record.steps, waiting: people.waiting(), breakdowns: record.breakdowns.length,
+    objectives: spec.objectives.map(({ system, rtoMs, rpoMs }) => ({ system, rtoMs, rpoMs })),
     lastEvents: record.timeline.slice(-10),
   }));
 
@@ -114,12 +139,23 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
           event('fault.injected', `${step.docker.action} ${step.docker.target}${res.note ? ` (${res.note})` : ''}`, step.id, res.effectAt);
           break;
         }
-        case 'manual': {
-          if (step.auto) {
+        case 'manual':
+        case 'gate':
+        case 'notify': {
+          if (spec.operator === 'people') {
+            if ((await people.run(step, r)) === 'skipped') {
+              r.status = 'skipped';
+              return;
+            }
+            break;
+          }
+          if (step.kind === 'manual' && step.auto) {
             const res = await doDocker(step, step.auto, false);
             if (res.output) r.output = res.output;
           }
-          event('manual.confirmed', 'confirmed by the unattended operator (auto)', step.id);
+          const seen = step.kind === 'manual' && step.verify !== undefined ? await awaitProbe(step, step.verify, 'healthy', step.timeoutMs ?? 30_000).then(() => null, (e) => { if (isCancellation(e)) throw e; return failureMessage(e); }) : null;
+          if (seen !== null) throw new StepFailed(`the unattended operator's action did not take: ${seen}`);
+          people.auto(step as PeopleStep, r);
           break;
         }
         case 'wait': {
@@ -136,6 +172,8 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
       }
       r.status = 'completed';
       event('step.completed', `${step.id} completed`, step.id);
+      // Drills recorded before budget warnings existed replay without their timers.
+      if (step.kind === 'fault' && patched('rto-budget-warnings')) budgetWatch().catch((err) => { if (!isCancellation(err)) event('rto.budget.failed', failureMessage(err)); });
     } catch (err) {
       if (isCancellation(err)) {
         r.status = 'aborted';
@@ -151,14 +189,34 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     }
   }
 
-  async function awaitProbe(step: StepSpec, name: string, until: 'healthy' | 'down') {
+  async function awaitProbe(step: StepSpec, name: string, until: 'healthy' | 'down', timeoutMs?: number) {
     const p = spec.probes[name]!;
     if (p.kind !== 'availability') throw new StepFailed(`${name} is not an availability probe`);
-    const waitTimeoutMs = step.timeoutMs ?? p.sustainMs + 60_000;
+    const waitTimeoutMs = timeoutMs ?? step.timeoutMs ?? p.sustainMs + 60_000;
     const res = await proxyActivities<ProbeActivities>({
       startToCloseTimeout: waitTimeoutMs + 30_000, heartbeatTimeout: HEARTBEAT, retry: { maximumAttempts: 5, initialInterval: '200ms' },
     }).awaitProbe({ ...target(p.target, p.timeoutMs), until, intervalMs: p.intervalMs, sustainMs: p.sustainMs, waitTimeoutMs });
     event(until === 'healthy' ? 'probe.healthy' : 'probe.down', `${name} ${until}${res.lastError ? ` (${res.lastError})` : ''}`, step.id, res.holdsAt);
+  }
+
+  /**
+   * RTO budget warnings at 50%, 80% and 100% of each objective's target, counted from t0, unless the
+   * service is already restored by the probe's measure or the drill has ended.
+   */
+  async function budgetWatch(): Promise<void> {
+    const t0 = record.t0!;
+    await Promise.all(spec.objectives.map(async (o) => {
+      const probe = spec.probes[o.availability];
+      const restored = () => probe?.kind === 'availability' && measureRto(record.availability[o.availability] ?? [], t0, probe.sustainMs, probe.intervalMs).restoredAt !== null;
+      for (const share of [0.5, 0.8, 1]) {
+        const at = t0 + o.rtoMs * share;
+        const ended = await condition(() => restored() || phase !== 'steps', Math.max(1, at - Date.now()));
+        if (ended) return;
+        const message = `${o.system}: ${Math.round(share * 100)}% of the RTO (${formatDuration(o.rtoMs)}) used and service not yet restored`;
+        event('rto.budget', message);
+        await notify('RTO budget', message);
+      }
+    }));
   }
 
   event('drill.started', `scenario ${spec.scenario} on task queue ${workflowInfo().taskQueue}`);
@@ -202,6 +260,8 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     record.endedAt = Date.now();
     phase = 'done';
   }
+  // Every participant's update gets its answer before the drill's history closes.
+  await condition(allHandlersFinished);
   return record;
 }
 

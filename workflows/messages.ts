@@ -1,6 +1,10 @@
-// The messages a running drill answers: live status (a query) and the facilitator's abort (a signal).
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { DrillStatus, StepResult, TimelineEvent } from '../model/record.js';
+// The messages a running drill answers. Participants' actions are Workflow Updates, so each gets an
+// answer: accepted, or why not. Live state is a query; the facilitator's abort is a signal.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BreakdownCode } from '../model/breakdown.js';
+import type { BreakdownEffect, DrillStatus, StepResult, TimelineEvent } from '../model/record.js';
+
+export type WaitingStep = { id: string; kind: 'manual' | 'gate' | 'notify'; since: number; text: string; role?: string; expectedMs?: number };
 
 export type DrillView = {
   drillId: string;
@@ -10,9 +14,22 @@ export type DrillView = {
   startedAt: number;
   t0: number | null;
   steps: StepResult[];
+  waiting: WaitingStep | null;
+  breakdowns: number;
   objectives: { system: string; rtoMs: number; rpoMs: number }[];
   lastEvents: TimelineEvent[];
 };
 
+export type Confirmation = { step: string; by: string; as?: string; note?: string; workaround?: string };
+export type BreakdownReport = { step: string; by: string; code: BreakdownCode; note: string; effect: BreakdownEffect };
+export type Skip = { step: string; by: string; reason: string };
+export type Decision = { gate: string; by: string; as: string; note?: string };
+/** What an accepted update answers: the step and what became of it. */
+export type Ack = { step: string; status: string; detail: string };
+
 export const statusQuery = defineQuery<DrillView>('status');
 export const abortSignal = defineSignal<[reason?: string]>('abort');
+export const completeStepUpdate = defineUpdate<Ack, [Confirmation]>('completeStep');
+export const reportBreakdownUpdate = defineUpdate<Ack, [BreakdownReport]>('reportBreakdown');
+export const skipStepUpdate = defineUpdate<Ack, [Skip]>('skipStep');
+export const decideUpdate = defineUpdate<Ack, [Decision]>('decide');

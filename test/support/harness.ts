@@ -42,10 +42,10 @@ export async function harness() {
   };
 }
 
-export function specFrom(yamlText: string, drillId = uniqueId('t')): DrillSpec {
+export function specFrom(yamlText: string, drillId = uniqueId('t'), operator: DrillSpec['operator'] = 'auto'): DrillSpec {
   const v = validateScenarioText(yamlText, 'test.yaml');
   if (!v.ok) throw new Error(v.errors.map(formatError).join('\n'));
-  return toDrillSpec(v.scenario, drillId);
+  return toDrillSpec(v.scenario, drillId, undefined, operator);
 }
 
 /** Everything Docker holds that carries the drill's label. */
