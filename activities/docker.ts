@@ -73,7 +73,8 @@ export function dockerActivities(docker: Docker = dockerClient()) {
       HostConfig: {
         Binds: Object.entries(spec.volumes).map(([v, path]) => `${resourceName(drillId, v)}:${path}`),
         PortBindings: portBindings,
-        ...(first === undefined && { NetworkMode: 'none' }),
+        // Without a drill network a container is isolated, unless it publishes ports: those need the default bridge.
+        ...(first === undefined && { NetworkMode: spec.ports.length > 0 ? 'bridge' : 'none' }),
       },
       ...(first !== undefined && {
         NetworkingConfig: { EndpointsConfig: { [resourceName(drillId, first)]: { Aliases: [name] } } },

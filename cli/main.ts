@@ -30,13 +30,14 @@ program.command('validate').description('check scenario files; exit 2 with file:
 
 program.command('run').description('run a drill; exit 0 objectives met, 1 missed, 2 invalid input, 3 aborted or failed')
   .argument('<file>')
-  .option('--operator <mode>', 'who performs manual steps, gates and notifications: auto (unattended), people (participants answer with `drill step` / `drill decide`), script:FILE', 'auto')
+  .option('--operator <mode>', 'who performs manual steps, gates and notifications: auto (unattended), people (participants answer with `drill step` / `drill decide`), interactive (this terminal prompts, others may answer too), script:FILE', 'auto')
+  .option('--by <name>', 'with --operator interactive: who answers at this terminal (default $DRILL_PARTICIPANT or $USER)')
   .option('--results <dir>', 'where reports are written', 'results')
   .option('--drill-id <id>', 'use this drill id instead of a generated one')
   .option('--task-queue <queue>', 'Temporal task queue', process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE)
   .option('--no-worker', 'do not run a worker in this process (workers run elsewhere)')
   .action(async (file: string, o) => {
-    const r = await runDrill(file, { operator: o.operator, results: o.results, drillId: o.drillId, taskQueue: o.taskQueue, worker: o.worker });
+    const r = await runDrill(file, { operator: o.operator, results: o.results, drillId: o.drillId, taskQueue: o.taskQueue, worker: o.worker, by: o.by });
     summarise(r.record.drillId, r.reportDir, r.exitCode);
     process.exitCode = r.exitCode;
   });

@@ -24,7 +24,7 @@ export function renderView(v: DrillView, now: number): string {
   return lines.join('\n');
 }
 
-export function progressReporter(stream: NodeJS.WriteStream = process.stdout) {
+export function progressReporter(stream: { isTTY?: boolean; write(s: string): unknown } = process.stdout) {
   const tty = Boolean(stream.isTTY);
   const seen = new Map<string, string>();
   return {

@@ -14,6 +14,7 @@ import { abortSignal, statusQuery } from '../workflows/messages.js';
 import { progressReporter } from './progress.js';
 import { CliError } from './errors.js';
 import { loadScript, runScript, type ScriptEntry } from './operator.js';
+import { interactiveOperator } from './interactive.js';
 
 export { CliError };
 
@@ -22,7 +23,7 @@ export function newDrillId(scenario: string, now = new Date()): string {
   return `${scenario}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-export type RunOptions = { operator: string; results: string; drillId?: string; taskQueue?: string; worker: boolean; quiet?: boolean };
+export type RunOptions = { operator: string; results: string; drillId?: string; taskQueue?: string; worker: boolean; quiet?: boolean; by?: string };
 
 export async function loadSpec(file: string, drillId?: string, operator: DrillSpec['operator'] = 'auto'): Promise<DrillSpec> {
   const v = await validateScenarioFile(file);
@@ -30,12 +31,13 @@ export async function loadSpec(file: string, drillId?: string, operator: DrillSp
   return toDrillSpec(v.scenario, drillId ?? newDrillId(v.scenario.name), file, operator);
 }
 
-/** --operator: auto (unattended), people (participants answer from any terminal), script:FILE. */
-async function parseOperator(mode: string): Promise<{ operator: DrillSpec['operator']; script?: ScriptEntry[] }> {
+/** --operator: auto (unattended), people (participants answer from any terminal), interactive (this terminal too), script:FILE. */
+async function parseOperator(mode: string): Promise<{ operator: DrillSpec['operator']; script?: ScriptEntry[]; interactive?: boolean }> {
   if (mode === 'auto') return { operator: 'auto' };
   if (mode === 'people') return { operator: 'people' };
+  if (mode === 'interactive') return { operator: 'people', interactive: true };
   if (mode.startsWith('script:')) return { operator: 'people', script: await loadScript(mode.slice('script:'.length)) };
-  throw new CliError(`--operator ${mode}: use auto, people, or script:FILE`, 2);
+  throw new CliError(`--operator ${mode}: use auto, people, interactive, or script:FILE`, 2);
 }
 
 export async function connectClient(log: (s: string) => void): Promise<{ client: Client; connection: Connection; address: string }> {
@@ -50,7 +52,7 @@ export async function connectClient(log: (s: string) => void): Promise<{ client:
 }
 
 export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCode: number; reportDir: string; record: DrillRecord }> {
-  const { operator, script } = await parseOperator(opts.operator);
+  const { operator, script, interactive } = await parseOperator(opts.operator);
   const spec = await loadSpec(file, opts.drillId, operator);
   if (!(await engineAnswers())) throw new CliError(dockerUnreachableMessage(), 3);
   const log = (s: string) => console.error(s);
@@ -59,11 +61,13 @@ export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCo
   try {
     const handle = await client.workflow.start(drillWorkflow, { taskQueue, workflowId: spec.drillId, args: [spec] });
     if (!opts.quiet) console.error(`drill ${spec.drillId} started on ${address} (task queue ${taskQueue})`);
-    const progress = opts.quiet ? null : progressReporter();
+    let finished = false;
+    // At an interactive terminal the prompt owns the screen: progress prints a line per change above it.
+    const participant = interactive ? interactiveOperator(handle, opts.by ?? process.env.DRILL_PARTICIPANT ?? process.env.USER ?? 'participant', () => finished) : null;
+    const progress = opts.quiet ? null : participant ? progressReporter({ isTTY: false, write: (s: string) => { participant.console.print(s.replace(/\n$/, '')); } }) : progressReporter();
     const poll = setInterval(() => {
       handle.query(statusQuery).then((v) => progress?.update(v), () => undefined);
     }, 500);
-    let finished = false;
     const scripted = script ? runScript(client, spec.drillId, script, (s) => console.error(s), () => finished) : Promise.resolve();
     scripted.catch(async (err: Error) => {
       console.error(err.message);
@@ -73,7 +77,8 @@ export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCo
       try {
         const record = await handle.result();
         finished = true;
-        await scripted.catch(() => undefined);
+        participant?.console.close();
+        await Promise.all([scripted.catch(() => undefined), participant?.finished.catch(() => undefined)]);
         return record;
       } finally {
         clearInterval(poll);
