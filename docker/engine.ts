@@ -20,7 +20,7 @@ export function dockerUnreachableMessage(): string {
   return `Docker engine unreachable at ${where}: start it (\`dockerd &\`, or \`npx drill setup\` on Debian as root), or set DOCKER_HOST to a reachable engine`;
 }
 
-const isDebianRoot = () => process.getuid?.() === 0 && existsSync('/etc/debian_version');
+export const isDebianRoot = () => process.getuid?.() === 0 && existsSync('/etc/debian_version');
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
 export function aptInstall(packages: string[], log: (s: string) => void): void {

@@ -89,3 +89,19 @@ export function measureRpo(writes: LedgerWrite[], readback: LedgerReadback, t0: 
   const actualMs = lostAfterSurvivor ? Math.max(0, t0 - since) : 0;
   return { acknowledgedWrites: acknowledged, lostWrites: lost.length, unacknowledgedPresent, holes, newestSurvivorAckAt, actualMs, lost };
 }
+
+/**
+ * Stretches with no probe sample at all (the worker or the Temporal server was down, say): what the
+ * service did then is unknown, and the report says so instead of bridging them silently.
+ */
+export function sampleGaps(runs: SampleRun[], intervalMs: number, timeoutMs: number): { from: number; to: number }[] {
+  // A failing sample can take its whole timeout, and segments join with a little slack.
+  const tolerance = timeoutMs + intervalMs * 5 + 1000;
+  const gaps: { from: number; to: number }[] = [];
+  for (let i = 1; i < runs.length; i++) {
+    const from = runs[i - 1]!.lastAt;
+    const to = runs[i]!.firstAt;
+    if (to - from > tolerance) gaps.push({ from, to });
+  }
+  return gaps;
+}

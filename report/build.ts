@@ -1,6 +1,7 @@
 // DrillRecord → report.json: objectives target vs actual, the steps, and how each figure was measured.
 import type { DrillRecord, StepResult } from '../model/record.js';
-import { measureRpo, measureRto, type RpoMeasure, type RtoMeasure } from './analysis.js';
+import { formatDuration } from '../model/duration.js';
+import { measureRpo, measureRto, sampleGaps, type RpoMeasure, type RtoMeasure } from './analysis.js';
 import {
   breakdowns, decisions, notifications, peopleSteps, phaseSplit,
   type BreakdownReport, type DecisionReport, type NotificationReport, type PeopleStepReport, type PhaseSplit,
@@ -62,6 +63,11 @@ export function buildReport(recorded: DrillRecord): Report {
     const notes: string[] = [];
     if (t0 === null) notes.push('no fault took effect, so there was no outage to measure');
     else if (avail?.kind === 'availability') rto = measureRto(runs, t0, avail.sustainMs, avail.intervalMs);
+    if (avail?.kind === 'availability') {
+      for (const g of sampleGaps(runs, avail.intervalMs, avail.timeoutMs)) {
+        notes.push(`${o.availability} has no samples from ${iso(g.from)} to ${iso(g.to)} (${formatDuration(g.to - g.from)}; the orchestrator was not sampling)`);
+      }
+    }
     const ledger = o.ledger ? record.ledger[o.ledger] : undefined;
     if (o.ledger && t0 !== null) {
       if (ledger?.readback) rpo = measureRpo(ledger.writes, ledger.readback, t0);

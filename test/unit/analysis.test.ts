@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addSample, mergeRuns, type LedgerWrite, type SampleRun } from '../../model/record.js';
-import { measureRpo, measureRto } from '../../report/analysis.js';
+import { measureRpo, measureRto, sampleGaps } from '../../report/analysis.js';
 import { consumedBy } from '../../report/build.js';
 
 /** Samples every 200ms from `from` to `to` with the given health. */
@@ -86,5 +86,17 @@ describe('attribution of the outage window to steps', () => {
       { id: 'c', kind: 'manual', status: 'completed' as const, startedAt: 9000, endedAt: 12_000 },
     ];
     expect(consumedBy(steps, 500, 10_000)).toEqual([{ step: 'b', ms: 8000 }, { step: 'c', ms: 1000 }, { step: 'a', ms: 500 }]);
+  });
+});
+
+describe('sampleGaps', () => {
+  it('reports stretches without samples longer than a failing sample could take, and nothing else', () => {
+    const runs = [
+      { ok: true, firstAt: 0, lastAt: 1000, count: 6 },
+      { ok: false, firstAt: 2100, lastAt: 4000, count: 3, error: 'timeout' }, // one slow failing sample: not a gap
+      { ok: true, firstAt: 16_000, lastAt: 17_000, count: 6 },                 // 12 s with nothing: a gap
+    ];
+    expect(sampleGaps(runs, 200, 1000)).toEqual([{ from: 4000, to: 16_000 }]);
+    expect(sampleGaps([], 200, 1000)).toEqual([]);
   });
 });
