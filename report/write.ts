@@ -1,9 +1,10 @@
-// Writes a drill's reports under DIR/<drill-id>/.
+// Writes a drill's reports under DIR/<drill-id>/: report.json, report.md, junit.xml.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DrillRecord } from '../model/record.js';
 import { buildReport, type Report } from './build.js';
 import { renderMarkdown } from './markdown.js';
+import { renderJunit } from './junit.js';
 
 export async function writeReports(record: DrillRecord, resultsDir: string): Promise<{ dir: string; report: Report }> {
   const report = buildReport(record);
@@ -11,5 +12,6 @@ export async function writeReports(record: DrillRecord, resultsDir: string): Pro
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   await writeFile(join(dir, 'report.md'), renderMarkdown(report));
+  await writeFile(join(dir, 'junit.xml'), renderJunit(report));
   return { dir, report };
 }

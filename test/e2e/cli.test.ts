@@ -35,7 +35,7 @@ describe('drill validate', () => {
 });
 
 describe('drill run', () => {
-  it('runs a drill, shows progress, writes report.json and report.md, exits 0 when objectives are met', async () => {
+  it('runs a drill, shows progress, writes report.json, report.md and junit.xml, exits 0 when objectives are met', async () => {
     const id = uniqueId('e2e');
     const r = drill(['run', 'test/fixtures/quick.yaml', '--results', results, '--drill-id', id]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -55,6 +55,7 @@ describe('drill run', () => {
     for (const s of report.steps) expect(s).toHaveProperty('durationMs');
     expect(report.steps[2].expectedMs).toBe(60_000);
     expect(readFileSync(join(results, id, 'report.md'), 'utf8')).toContain('## Objectives: target vs actual');
+    expect(readFileSync(join(results, id, 'junit.xml'), 'utf8')).toMatch(new RegExp(`<testsuites name="drill ${id}" tests="\\d+" failures="0"`));
     expect(await leftovers(id)).toEqual({ containers: 0, networks: 0, volumes: 0 });
   });
 

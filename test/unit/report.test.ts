@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { DrillRecord } from '../../model/record.js';
 import { buildReport, exitCodeOf } from '../../report/build.js';
 import { renderMarkdown } from '../../report/markdown.js';
+import { renderJunit } from '../../report/junit.js';
+import { convert } from 'xmlbuilder2';
 
 // A DrillRecord recorded from a real restore-from-backup drill.
 const recorded: DrillRecord = JSON.parse(await readFile(new URL('../fixtures/restore-record.json', import.meta.url), 'utf8'));
@@ -32,5 +34,20 @@ describe('report', () => {
 
   it('renders the same markdown from the same record', async () => {
     await expect(renderMarkdown(buildReport(recorded))).toMatchFileSnapshot('../fixtures/restore-report.md');
+  });
+
+  it('renders junit.xml: an objective missed fails its case, a failed step fails, steps not run are skipped', async () => {
+    const tight = structuredClone(recorded);
+    tight.spec.objectives[0]!.rpoMs = 1000;
+    tight.steps[7]!.status = 'failed';
+    tight.steps[7]!.error = 'probe orders-up did not hold within 2m';
+    tight.steps[8]!.status = 'skipped';
+    const xml = renderJunit(buildReport(tight));
+    await expect(xml).toMatchFileSnapshot('../fixtures/restore-junit.xml');
+    const doc = convert(xml, { format: 'object' }) as { testsuites: { '@tests': string; '@failures': string; testsuite: { testcase: unknown[] | unknown }[] } };
+    expect(doc.testsuites['@tests']).toBe(String(1 + recorded.steps.length));
+    expect(doc.testsuites['@failures']).toBe('2');
+    expect(xml).toContain('<failure message="RPO 5.9s exceeds the target 1.0s: 116 acknowledged writes lost" type="objective-missed">');
+    expect(xml).toMatch(/name="09 verify-data Read back the ledger" time="[\d.]+">\s*<skipped/);
   });
 });
