@@ -27,7 +27,14 @@ export function interactiveOperator(handle: WorkflowHandle, by: string, done: ()
   });
   let closed = false;
   let asking = false;
-  rl.on('close', () => { closed = true; });
+  // A question pending when the interface closes never settles by itself: closing aborts it.
+  const closing = new AbortController();
+  rl.on('SIGINT', () => rl.close()); // Ctrl-C leaves the prompt, not the drill
+  rl.on('close', () => {
+    closed = true;
+    closing.abort();
+    if (!done()) io.output.write(`\nthe prompt is closed; the drill goes on: answer with \`drill step ${handle.workflowId} STEP done|breakdown|skip\`, \`drill decide\`, or stop it with \`drill abort ${handle.workflowId}\`\n`);
+  });
   const tty = Boolean(io.output.isTTY);
 
   const console_: Console = {
@@ -44,7 +51,7 @@ export function interactiveOperator(handle: WorkflowHandle, by: string, done: ()
     if (closed) return null;
     asking = true;
     try {
-      return (await rl.question(q, signal ? { signal } : {})).trim();
+      return (await rl.question(q, { signal: signal ? AbortSignal.any([signal, closing.signal]) : closing.signal })).trim();
     } catch {
       return null; // closed (the drill ended) or superseded while asking
     } finally {
@@ -81,7 +88,7 @@ export function interactiveOperator(handle: WorkflowHandle, by: string, done: ()
     if (choice === 'b' || choice === 'breakdown') {
       const code = await ask(`cause code (tab completes; ${BREAKDOWN_CODE_LIST.slice(0, 3).join(', ')}, …): `);
       if (!code) return null;
-      if (!(code in BREAKDOWN_CODES)) { console_.print(`unknown code "${code}"; one of: ${BREAKDOWN_CODE_LIST.join(', ')}`); return null; }
+      if (!Object.hasOwn(BREAKDOWN_CODES, code)) { console_.print(`unknown code "${code}"; one of: ${BREAKDOWN_CODE_LIST.join(', ')}`); return null; }
       const effect = (await opt('effect: prolonged (recovery took longer), enlarged (the incident grew), none [prolonged]: ')) ?? 'prolonged';
       const note = await ask('what happened: ');
       return { kind: 'breakdown', b: { step: w.id, by, code: code as never, effect: effect as never, note: note ?? '' } };

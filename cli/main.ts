@@ -13,6 +13,7 @@ import { CliError, connectClient, runDrill } from './run.js';
 import { send, type Action } from './operator.js';
 import { BREAKDOWN_CODE_LIST } from '../model/breakdown.js';
 import { setup } from './setup.js';
+import { revise } from './revise.js';
 
 const program = new Command('drill').description('Recovery drills and chaos experiments on Temporal').showHelpAfterError();
 
@@ -40,6 +41,21 @@ program.command('run').description('run a drill; exit 0 objectives met, 1 missed
     const r = await runDrill(file, { operator: o.operator, results: o.results, drillId: o.drillId, taskQueue: o.taskQueue, worker: o.worker, by: o.by });
     summarise(r.record.drillId, r.reportDir, r.exitCode);
     process.exitCode = r.exitCode;
+  });
+
+program.command('revise').description('write the findings of a drill into a revised scenario beside FILE (FILE.revised.yaml), or print a unified diff')
+  .argument('<file>')
+  .requiredOption('--from <report>', 'the drill\'s report.json (results/<drill-id>/report.json)')
+  .option('--diff', 'print a unified diff instead of writing the revised file')
+  .option('--out <file>', 'where to write the revision (default: beside FILE, .revised.yaml)')
+  .option('--owner <name>', 'owner of the follow-ups (default: whoever reported each breakdown)')
+  .action(async (file: string, o) => {
+    const r = await revise(file, { from: o.from, diff: o.diff, out: o.out, owner: o.owner });
+    if (r.diff !== undefined) process.stdout.write(r.diff);
+    else {
+      for (const c of r.changes) console.error(`  ${c}`);
+      console.log(r.changes.length ? `revised: ${r.out}` : `nothing to revise; written unchanged: ${r.out}`);
+    }
   });
 
 program.command('demo').description('set up what is missing, run the headline drill (restore from backup), print the report path')

@@ -1,7 +1,7 @@
 // Participants' side of a drill: send confirmations, breakdowns, skips and decisions as Workflow
 // Updates and print the drill's answer. A scripted operator replays a file of such actions.
 import { readFile } from 'node:fs/promises';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { BREAKDOWN_CODE_LIST } from '../model/breakdown.js';
@@ -18,18 +18,27 @@ export type Action =
   | { kind: 'skip'; s: Skip }
   | { kind: 'decide'; d: Decision };
 
-/** Sends one action; resolves with the drill's answer, or rejects with its reason for refusing. */
+/**
+ * Sends one action; resolves with the drill's answer when it took the action, or rejects: exit 4 with
+ * its reason when it refused (or the system contradicted a confirmation), exit 3 when it cannot be reached.
+ */
 export async function send(handle: WorkflowHandle, a: Action): Promise<Ack> {
+  let ack: Ack;
   try {
     switch (a.kind) {
-      case 'confirm': return await handle.executeUpdate(completeStepUpdate, { args: [a.c] });
-      case 'breakdown': return await handle.executeUpdate(reportBreakdownUpdate, { args: [a.b] });
-      case 'skip': return await handle.executeUpdate(skipStepUpdate, { args: [a.s] });
-      case 'decide': return await handle.executeUpdate(decideUpdate, { args: [a.d] });
+      case 'confirm': ack = await handle.executeUpdate(completeStepUpdate, { args: [a.c] }); break;
+      case 'breakdown': ack = await handle.executeUpdate(reportBreakdownUpdate, { args: [a.b] }); break;
+      case 'skip': ack = await handle.executeUpdate(skipStepUpdate, { args: [a.s] }); break;
+      case 'decide': ack = await handle.executeUpdate(decideUpdate, { args: [a.d] }); break;
     }
   } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new CliError(`no drill ${handle.workflowId} on this Temporal server`, 3);
+    if (!(err instanceof WorkflowUpdateFailedError)) throw new CliError(`could not reach drill ${handle.workflowId}: ${refusalReason(err)}`, 3);
     throw new CliError(`refused: ${refusalReason(err)}`, 4);
   }
+  // A breakdown leaves its step waiting by design; anything else that did not move the step was not taken.
+  if (ack.status === 'refused' || (ack.status === 'waiting' && a.kind !== 'breakdown')) throw new CliError(`${ack.status === 'refused' ? 'refused' : 'not taken'}: ${ack.detail}`, 4);
+  return ack;
 }
 
 /** The validator's own words, without the SDK's wrapping. */

@@ -2,6 +2,7 @@
 // Schema for editors (model/scenario.schema.json) is exported from it by `drill schema`.
 import { z } from 'zod';
 import { DURATION_PATTERN } from './duration.js';
+import { BREAKDOWN_CODE_LIST, type BreakdownCode } from './breakdown.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
 const duration = z.string().regex(new RegExp(DURATION_PATTERN.replace('^', '^-?')), {
@@ -54,6 +55,29 @@ export const dockerActionSchema = z.strictObject({
   signal: z.string().regex(/^(SIG)?[A-Z0-9]+$/).optional(),
 });
 
+/** What a drill found at a step or an objective, carried into the plan by `drill revise`. */
+const findingSchema = z.strictObject({
+  /** the drill that found it */
+  drill: z.string().min(1),
+  code: z.enum(BREAKDOWN_CODE_LIST as [BreakdownCode, ...BreakdownCode[]]).optional(),
+  effect: z.enum(['enlarged', 'prolonged', 'none']).optional(),
+  note: z.string().min(1),
+  lost: duration.optional(),
+});
+
+/** A measure still to take, checked by the next drill of the scenario. */
+const followUpSchema = z.strictObject({
+  id: name,
+  finding: z.string().min(1),
+  step: name.optional(),
+  objective: name.optional(),
+  owner: z.string().min(1),
+  due: z.iso.date(),
+  status: z.enum(['open', 'done']).default('open'),
+  /** the drill it came from */
+  from: z.string().min(1),
+});
+
 /** Where an outage's time goes: noticing it, deciding to act, recovering, proving the recovery. */
 export const RTO_PHASES = ['detect', 'decide', 'recover', 'verify'] as const;
 
@@ -67,6 +91,7 @@ const stepBase = {
   timeout: duration.optional(),
   /** the RTO phase this step's time counts toward; inferred from its kind and place when absent */
   phase: z.enum(RTO_PHASES).optional(),
+  findings: z.array(findingSchema).optional(),
 };
 
 export const STEP_KINDS = ['docker', 'wait', 'fault', 'manual', 'gate', 'notify', 'verify'] as const;
@@ -129,6 +154,7 @@ const objectiveSchema = z.strictObject({
   availability: name,
   /** the write ledger that counts what was lost */
   ledger: name.optional(),
+  findings: z.array(findingSchema).optional(),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -147,6 +173,8 @@ export const scenarioSchema = z.strictObject({
   escalation: z.strictObject({ webhook: z.url().optional() }).default({}),
   objectives: z.array(objectiveSchema).min(1, 'declare at least one objective (RTO/RPO per system)'),
   steps: z.array(stepSchema).min(1, 'declare at least one step'),
+  /** measures still to take, from earlier drills (written by `drill revise`) */
+  followUps: z.array(followUpSchema).optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -41,8 +41,13 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     record.timeline.push(e);
   };
   const notify = async (subject: string, message: string) => {
-    await notifier.notify({ drillId: spec.drillId, subject, message, ...(spec.escalation.webhook !== undefined && { webhook: spec.escalation.webhook }) })
-      .catch((err) => event('notify.failed', `${subject}: ${failureMessage(err)}`));
+    // Specs recorded before escalation existed have none.
+    const webhook = spec.escalation?.webhook;
+    await notifier.notify({ drillId: spec.drillId, subject, message, ...(webhook !== undefined && { webhook }) })
+      .catch((err) => {
+        if (isCancellation(err)) throw err;
+        event('notify.failed', `${subject}: ${failureMessage(err)}`);
+      });
   };
   const people = peopleSteps({
     spec, record, event, notify,
@@ -261,7 +266,8 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     phase = 'done';
   }
   // Every participant's update gets its answer before the drill's history closes.
-  await condition(allHandlersFinished);
+  // Non-cancellable: a cancelled drill still returns its record.
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   return record;
 }
 

@@ -2,7 +2,7 @@
 // who answer through Workflow Updates. Validators refuse what cannot apply (wrong step, wrong role,
 // an unknown code) before anything is recorded; handlers re-check, so nothing is recorded twice.
 // Overrun and escalation are durable timers: a wait of days depends on no process staying up.
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, isCancellation, setHandler } from '@temporalio/workflow';
 import { BREAKDOWN_CODES } from '../model/breakdown.js';
 import type { DrillRecord, StepResult } from '../model/record.js';
 import type { DrillSpec, StepSpec } from '../model/spec.js';
@@ -38,7 +38,10 @@ export function peopleSteps(ctx: PeopleContext) {
 
   const describeWaiting = () => (current ? `the drill is waiting on step "${current.step.id}"` : 'no step is waiting for people now');
   function waitingOn(stepId: string, kinds: PeopleStep['kind'][]): Current {
-    if (!current || current.step.id !== stepId || current.resolved) {
+    if (current && current.step.id === stepId && current.resolved) {
+      throw new Error(`step "${stepId}" was already answered; that answer is being taken (a confirmation may be checked against the system)`);
+    }
+    if (!current || current.step.id !== stepId) {
       const known = ctx.spec.steps.some((s) => s.id === stepId);
       throw new Error(known ? `step "${stepId}" is not waiting (${describeWaiting()})` : `no step "${stepId}" in this drill`);
     }
@@ -82,7 +85,7 @@ export function peopleSteps(ctx: PeopleContext) {
       nonEmpty('by', b.by);
       nonEmpty('note', b.note);
       waitingOn(b.step, ['manual', 'gate', 'notify']);
-      if (!(b.code in BREAKDOWN_CODES)) throw new Error(`unknown breakdown code "${b.code}" (one of: ${Object.keys(BREAKDOWN_CODES).join(', ')})`);
+      if (!Object.hasOwn(BREAKDOWN_CODES, b.code)) throw new Error(`unknown breakdown code "${b.code}" (one of: ${Object.keys(BREAKDOWN_CODES).join(', ')})`);
       if (!EFFECTS.includes(b.effect)) throw new Error(`effect must be one of: ${EFFECTS.join(', ')}`);
     },
   });
@@ -158,7 +161,8 @@ export function peopleSteps(ctx: PeopleContext) {
           const next = timers[0];
           const got = next ? await condition(() => cur.inbox.length > 0, Math.max(1, next.at - Date.now())) : await condition(() => cur.inbox.length > 0).then(() => true);
           if (!got) {
-            await timers.shift()!.fire();
+            // Notifying can take a while (a webhook that is down is retried); answers must not wait for it.
+            timers.shift()!.fire().catch((err) => { if (!isCancellation(err)) ctx.event('notify.failed', String(err)); });
             continue;
           }
           const m = cur.inbox.shift()!;
@@ -172,6 +176,7 @@ export function peopleSteps(ctx: PeopleContext) {
             r.note = m.s.reason;
             r.confirmedBy = m.s.by;
             ctx.event('step.skipped', `skipped by ${m.s.by}: ${m.s.reason}`, step.id);
+            closeBreakdowns(step.id);
             m.reply({ step: step.id, status: 'skipped', detail: 'skipped' });
             return 'skipped';
           }
@@ -186,13 +191,13 @@ export function peopleSteps(ctx: PeopleContext) {
           }
           if (m.type === 'confirm') confirmed(step, r, m.c.by, { ...(m.c.as !== undefined && { role: m.c.as }), ...(m.c.note !== undefined && { note: m.c.note }), ...(m.c.workaround !== undefined && { workaround: m.c.workaround }) });
           else confirmed(step, r, m.d.by, { role: m.d.as, ...(m.d.note !== undefined && { note: m.d.note }) });
+          closeBreakdowns(step.id);
           m.reply({ step: step.id, status: 'completed', detail: 'accepted' });
           return 'completed';
         }
       } finally {
         // A step that ends any other way (failure, abort) still answers whoever is waiting on it.
         for (const m of [...(taking ? [taking] : []), ...cur.inbox.splice(0)]) m.reply({ step: step.id, status: 'refused', detail: 'the step ended before this was taken' });
-        closeBreakdowns(step.id);
         current = null;
       }
     },

@@ -1,0 +1,54 @@
+// `drill revise` on a DrillRecord recorded from a real interactive drill (a gate decided by a person, a
+// breakdown on a manual step that overran): the revision carries the findings and still validates.
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { DrillRecord } from '../../model/record.js';
+import { validateScenarioText } from '../../model/validate.js';
+import { buildReport } from '../../report/build.js';
+import { reviseScenario } from '../../report/revise.js';
+
+const recorded: DrillRecord = JSON.parse(await readFile(new URL('../fixtures/interactive-record.json', import.meta.url), 'utf8'));
+const scenario = `# the plan owner's comment survives a revision\n${await readFile(new URL('../fixtures/interactive.yaml', import.meta.url), 'utf8')}`;
+
+describe('drill revise', () => {
+  it('writes measured durations, breakdown findings and follow-ups into a scenario that still validates', () => {
+    const { text, changes } = reviseScenario(scenario, buildReport(recorded));
+    const check = validateScenarioText(text, 'revised.yaml');
+    expect(check.ok, JSON.stringify(!check.ok && check.errors)).toBe(true);
+    expect(text.startsWith("# the plan owner's comment survives a revision\n")).toBe(true);
+    // Lines the revision does not concern stay byte for byte, flow style included.
+    for (const line of ['  - { id: healthy, kind: wait, probe: up, until: healthy, timeout: 30s }', '    web: { image: drill/redis:latest, ports: [6379] }']) expect(text).toContain(`${line}\n`);
+
+    const steps = Object.fromEntries((parse(text).steps as { id: string }[]).map((s) => [s.id, s as Record<string, unknown>]));
+    // People answered these: their real time becomes the runbook's estimate, with where it came from.
+    expect(steps.restart!.expected).toBe('20s');
+    expect(text).toMatch(/expected: 20s # measured 19\.7s in drill it-1432 \(was 3s\)/);
+    expect(steps.declare!.expected).toBe('17s');
+    // Automated steps without an estimate get none.
+    expect(steps.healthy!.expected).toBeUndefined();
+    expect(steps.restart!.findings).toEqual([{ drill: 'it-1432', code: 'procedure-missing', effect: 'prolonged', note: 'runbook does not say which host', lost: '4s' }]);
+    expect(parse(text).followUps).toEqual([{
+      id: 'restart-procedure-missing', finding: 'procedures missing or unclear: runbook does not say which host', step: 'restart',
+      owner: 'cho', due: '2026-12-22', status: 'open', from: 'it-1432',
+    }]);
+    expect(changes).toContain('restart: expected 3s → 20s (measured 19.7s)');
+  });
+
+  it('flags a missed objective with the step that consumed its budget', () => {
+    const tight = structuredClone(recorded);
+    tight.spec.objectives[0]!.rtoMs = 10_000;
+    const report = buildReport(tight);
+    const { text } = reviseScenario(scenario, report);
+    const [objective] = parse(text).objectives;
+    expect(objective.findings).toEqual([{ drill: 'it-1432', note: expect.stringMatching(/^RTO missed: \d+(\.\d)?s against 10\.0s; step restart consumed \d+(\.\d)?s of it$/) }]);
+    expect(validateScenarioText(text, 'revised.yaml').ok).toBe(true);
+  });
+
+  it('does not repeat a follow-up already carried from the same drill', () => {
+    const report = buildReport(recorded);
+    const once = reviseScenario(scenario, report).text;
+    const twice = reviseScenario(once, report).text;
+    expect(parse(twice).followUps).toHaveLength(1);
+  });
+});
