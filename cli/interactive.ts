@@ -27,6 +27,7 @@ export function interactiveOperator(handle: WorkflowHandle, by: string, done: ()
   });
   let closed = false;
   let asking = false;
+  const inflight = new Set<Promise<unknown>>();
   // A question pending when the interface closes never settles by itself: closing aborts it.
   const closing = new AbortController();
   rl.on('SIGINT', () => rl.close()); // Ctrl-C leaves the prompt, not the drill
@@ -113,9 +114,11 @@ export function interactiveOperator(handle: WorkflowHandle, by: string, done: ()
       const superseded = new AbortController();
       const tick = setInterval(() => {
         if (tty && asking) { rl.setPrompt(timer(w)); rl.prompt(true); }
-        handle.query(statusQuery).then((now) => {
+        const q = handle.query(statusQuery).then((now) => {
           if (now.waiting?.id !== w.id || now.waiting.since !== w.since) superseded.abort();
         }, () => undefined);
+        inflight.add(q);
+        void q.finally(() => inflight.delete(q));
       }, 1000);
       let choice: string | null;
       try { choice = await ask(timer(w), superseded.signal); } finally { clearInterval(tick); }
@@ -130,6 +133,10 @@ export function interactiveOperator(handle: WorkflowHandle, by: string, done: ()
     }
   }
 
-  const finished = loop().finally(() => console_.close());
+  // The caller closes the connection after this: no query may still be in flight then.
+  const finished = loop().finally(async () => {
+    console_.close();
+    await Promise.allSettled([...inflight]);
+  });
   return { console: console_, finished };
 }

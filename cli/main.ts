@@ -2,7 +2,8 @@
 // The `drill` command.
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { LANGS } from '../report/headings.js';
 import { formatError, validateScenarioFile } from '../model/validate.js';
 import { scenarioJsonSchema } from '../model/scenario.js';
 import { stopEmbeddedServer, ensureTemporal } from '../worker/temporal-server.js';
@@ -14,6 +15,8 @@ import { send, type Action } from './operator.js';
 import { BREAKDOWN_CODE_LIST } from '../model/breakdown.js';
 import { setup } from './setup.js';
 import { revise } from './revise.js';
+import { lint } from './lint.js';
+import { history } from './history.js';
 
 const program = new Command('drill').description('Recovery drills and chaos experiments on Temporal').showHelpAfterError();
 
@@ -29,16 +32,28 @@ program.command('validate').description('check scenario files; exit 2 with file:
     process.exitCode = bad ? 2 : 0;
   });
 
+program.command('lint').description('check plans against the guideline (tier vs RTO, foundations, shared systems, RPO vs backups, yearly drills); exit 0 no finding, 1 findings, 2 invalid')
+  .argument('<plans...>')
+  .option('--results <dir>', 'completed drills here count as drills of the scenario a path names', 'results')
+  .option('--today <date>', 'the day to count the last year back from (YYYY-MM-DD; default today, UTC)')
+  .action(async (plans: string[], o) => {
+    const r = await lint(plans, { results: o.results, today: o.today });
+    for (const l of r.out) console.log(l);
+    for (const l of r.err) console.error(l);
+    process.exitCode = r.exitCode;
+  });
+
 program.command('run').description('run a drill; exit 0 objectives met, 1 missed, 2 invalid input, 3 aborted or failed')
   .argument('<file>')
   .option('--operator <mode>', 'who performs manual steps, gates and notifications: auto (unattended), people (participants answer with `drill step` / `drill decide`), interactive (this terminal prompts, others may answer too), script:FILE', 'auto')
   .option('--by <name>', 'with --operator interactive: who answers at this terminal (default $DRILL_PARTICIPANT or $USER)')
+  .addOption(new Option('--lang <lang>', 'language of the report headings').choices(LANGS).default('en'))
   .option('--results <dir>', 'where reports are written', 'results')
   .option('--drill-id <id>', 'use this drill id instead of a generated one')
   .option('--task-queue <queue>', 'Temporal task queue', process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE)
   .option('--no-worker', 'do not run a worker in this process (workers run elsewhere)')
   .action(async (file: string, o) => {
-    const r = await runDrill(file, { operator: o.operator, results: o.results, drillId: o.drillId, taskQueue: o.taskQueue, worker: o.worker, by: o.by });
+    const r = await runDrill(file, { operator: o.operator, results: o.results, drillId: o.drillId, taskQueue: o.taskQueue, worker: o.worker, by: o.by, lang: o.lang });
     summarise(r.record.drillId, r.reportDir, r.exitCode);
     process.exitCode = r.exitCode;
   });
@@ -57,6 +72,12 @@ program.command('revise').description('write the findings of a drill into a revi
       console.log(r.changes.length ? `revised: ${r.out}` : `nothing to revise; written unchanged: ${r.out}`);
     }
   });
+
+program.command('history').description('RTO and RPO against target drill after drill, breakdowns by code and the slowest steps, from the reports in the results directory')
+  .argument('[scenario]', 'only this scenario: its name, or its scenario file')
+  .option('--results <dir>', 'where the reports are (default results/)')
+  .option('--json', 'print the history as JSON')
+  .action(async (scenario: string | undefined, o) => history(scenario, { results: o.results, json: o.json }));
 
 program.command('demo').description('set up what is missing, run the headline drill (restore from backup), print the report path')
   .option('--results <dir>', 'where reports are written', 'results')

@@ -6,6 +6,7 @@ import { toDrillSpec, type DrillSpec } from '../model/spec.js';
 import type { DrillRecord } from '../model/record.js';
 import { formatError, validateScenarioFile } from '../model/validate.js';
 import { writeReports } from '../report/write.js';
+import type { Lang } from '../report/headings.js';
 import { exitCodeOf } from '../report/build.js';
 import { createDrillWorker, DEFAULT_TASK_QUEUE, NAMESPACE } from '../worker/worker.js';
 import { ensureTemporal } from '../worker/temporal-server.js';
@@ -23,7 +24,7 @@ export function newDrillId(scenario: string, now = new Date()): string {
   return `${scenario}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-export type RunOptions = { operator: string; results: string; drillId?: string; taskQueue?: string; worker: boolean; quiet?: boolean; by?: string };
+export type RunOptions = { operator: string; results: string; drillId?: string; taskQueue?: string; worker: boolean; quiet?: boolean; by?: string; lang?: Lang };
 
 export async function loadSpec(file: string, drillId?: string, operator: DrillSpec['operator'] = 'auto'): Promise<DrillSpec> {
   const v = await validateScenarioFile(file);
@@ -65,8 +66,13 @@ export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCo
     // At an interactive terminal the prompt owns the screen: progress prints a line per change above it.
     const participant = interactive ? interactiveOperator(handle, opts.by ?? process.env.DRILL_PARTICIPANT ?? process.env.USER ?? 'participant', () => finished) : null;
     const progress = opts.quiet ? null : participant ? progressReporter({ isTTY: false, write: (s: string) => { participant.console.print(s.replace(/\n$/, '')); } }) : progressReporter();
+    // Queries still in flight when the connection closes would retry on a closed channel and crash the
+    // process from a timer; each is tracked and settled before closing.
+    const inflight = new Set<Promise<unknown>>();
     const poll = setInterval(() => {
-      handle.query(statusQuery).then((v) => progress?.update(v), () => undefined);
+      const q = handle.query(statusQuery).then((v) => progress?.update(v), () => undefined);
+      inflight.add(q);
+      void q.finally(() => inflight.delete(q));
     }, 500);
     const scripted = script ? runScript(client, spec.drillId, script, (s) => console.error(s), () => finished) : Promise.resolve();
     scripted.catch(async (err: Error) => {
@@ -82,6 +88,7 @@ export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCo
         return record;
       } finally {
         clearInterval(poll);
+        await Promise.allSettled([...inflight]);
         if (progress) await handle.query(statusQuery).then((v) => progress.update(v), () => undefined);
         progress?.done();
       }
@@ -95,7 +102,7 @@ export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCo
         await workerConnection.close();
       }
     } else record = await result();
-    const { dir, report } = await writeReports(record, opts.results);
+    const { dir, report } = await writeReports(record, opts.results, opts.lang);
     return { exitCode: exitCodeOf(report), reportDir: dir, record };
   } finally {
     await connection.close();

@@ -26,7 +26,7 @@ const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdi
 export function aptInstall(packages: string[], log: (s: string) => void): void {
   log(`installing Debian packages: ${packages.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const listsFresh = spawnSync('sh', ['-c', 'ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1'], { stdio: 'ignore' }).status === 0;
+  const listsFresh = spawnSync('sh', ['-c', 'ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1'], { stdio: 'ignore' }).status === 0;
   if (!listsFresh) run('apt-get', ['update'], env);
   run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], env);
 }

@@ -70,6 +70,8 @@ const followUpSchema = z.strictObject({
   id: name,
   finding: z.string().min(1),
   step: name.optional(),
+  /** the breakdown it answers: the next drill checks that it does not happen again at the step */
+  code: z.enum(BREAKDOWN_CODE_LIST as [BreakdownCode, ...BreakdownCode[]]).optional(),
   objective: name.optional(),
   owner: z.string().min(1),
   due: z.iso.date(),
@@ -144,6 +146,11 @@ const stepSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('verify'), ...stepBase, probe: name }),
 ], { error: `step kind must be one of: ${STEP_KINDS.join(', ')}` });
 
+/** Recovery priority tiers (復旧優先度), fastest first; each has an RTO band, checked by `drill lint`. */
+export const PRIORITY_TIERS = ['S', 'A', 'B', 'C', 'D', 'E'] as const;
+/** How a service gets back: to the standby site (unplanned or planned), back to the primary, or from backup. */
+export const RECOVERY_PATHS = ['failover', 'switchover', 'failback', 'restore'] as const;
+
 const objectiveSchema = z.strictObject({
   system: name,
   rto: duration,
@@ -155,6 +162,17 @@ const objectiveSchema = z.strictObject({
   /** the write ledger that counts what was lost */
   ledger: name.optional(),
   findings: z.array(findingSchema).optional(),
+  // Plan metadata: not used by a drill run, only checked against the guideline by `drill lint`.
+  /** recovery priority tier: S 0–3h, A 3h–1d, B 1–3d, C 3d–1wk, D 1–2wk, E over 2wk */
+  tier: z.enum(PRIORITY_TIERS).optional(),
+  /** systems (other objectives' `system`) this one cannot run without: foundations such as auth, DNS, a database */
+  dependsOn: z.array(name).optional(),
+  /** the priority businesses (非常時優先業務) that use this system, each with the RTO it needs */
+  usedBy: z.array(z.strictObject({ business: z.string().min(1), rto: duration })).optional(),
+  /** how often a backup generation is taken */
+  backupInterval: duration.optional(),
+  /** replication to a standby; sync or async lets the RPO be shorter than the backup interval */
+  replication: z.enum(['sync', 'async', 'none']).optional(),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -175,6 +193,14 @@ export const scenarioSchema = z.strictObject({
   steps: z.array(stepSchema).min(1, 'declare at least one step'),
   /** measures still to take, from earlier drills (written by `drill revise`) */
   followUps: z.array(followUpSchema).optional(),
+  /** the plan's recovery paths and when each was last drilled (`drill lint` wants switchover and failback yearly) */
+  drills: z.array(z.strictObject({
+    path: z.enum(RECOVERY_PATHS),
+    /** the scenario that drills it: its completed drills under results/ count as drills of the path */
+    scenario: name.optional(),
+    /** absent: never drilled, unless results/ holds a completed drill of `scenario` */
+    lastDrilled: z.iso.date().optional(),
+  })).optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -43,6 +43,9 @@ export type ObjectiveSpec = {
   ledger?: string;
 };
 
+/** A measure from an earlier drill that this drill checks: did the breakdown recur, was the objective met? */
+export type FollowUpSpec = { id: string; finding: string; step?: string; code?: string; objective?: string; owner: string; due: string; from: string };
+
 export type DrillSpec = {
   drillId: string;
   scenario: string;
@@ -53,6 +56,8 @@ export type DrillSpec = {
   objectives: ObjectiveSpec[];
   steps: StepSpec[];
   participants?: Record<string, string[]>;
+  /** the open follow-ups of earlier drills, reported as verified fixed, still failing or not exercised */
+  followUps?: FollowUpSpec[];
   escalation: { webhook?: string };
   /**
    * auto: the unattended operator performs manual steps' `auto` actions and takes every decision.
@@ -112,6 +117,9 @@ export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: 
     })),
     steps,
     ...(scenario.participants !== undefined && { participants: scenario.participants }),
+    ...(scenario.followUps?.some((f) => f.status === 'open') && {
+      followUps: scenario.followUps.filter((f) => f.status === 'open').map(({ status: _status, ...f }) => f),
+    }),
     escalation: scenario.escalation,
     operator,
   };

@@ -12,8 +12,11 @@ export function formatError(e: ScenarioError): string {
   return `${e.file}:${e.line}:${e.col} ${e.field || '(scenario)'}: ${e.message}`;
 }
 
-type Path = (string | number)[];
-const fieldName = (path: Path) =>
+/** A node's path in the scenario document, as zod reports it: `['objectives', 0, 'rto']`. */
+export type Path = (string | number)[];
+export type Position = { line: number; col: number };
+/** `objectives[0].rto`: how errors (and lint findings) name a field. */
+export const fieldName = (path: Path) =>
   path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
 
 export async function validateScenarioFile(file: string): Promise<Validated> {
@@ -54,6 +57,16 @@ export function validateScenarioText(text: string, file = '<scenario>'): Validat
     file, ...locate(path), field: fieldName(path), message,
   }));
   return errors.length > 0 ? { ok: false, file, errors } : { ok: true, file, scenario: parsed.data };
+}
+
+/**
+ * The position finder validation uses, for checks that run later on a valid scenario (`drill lint`),
+ * so their findings point where a validation error on the same path would.
+ */
+export function scenarioLocator(text: string): (path: Path) => Position {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  return (path) => locatePath(doc, path, (o) => lines.linePos(o));
 }
 
 /** Position of the deepest node on `path` that exists (a missing field points at its parent). */
@@ -104,9 +117,17 @@ function crossCheck(s: Scenario, raw: any): Finding[] {
     if (c && !c.ports.includes(p.target.port)) out.push({ path: ['probes', name, 'target', 'port'], message: `container "${p.target.container}" does not publish port ${p.target.port}` });
     for (const k of ['interval', 'sustain', 'timeout'] as const) checkDuration(['probes', name, k], raw?.probes?.[name]?.[k]);
   }
+  const systems = new Set(s.objectives.map((o) => o.system));
   s.objectives.forEach((o, i) => {
     checkDuration(['objectives', i, 'rto'], o.rto);
     checkDuration(['objectives', i, 'rpo'], o.rpo);
+    checkDuration(['objectives', i, 'backupInterval'], o.backupInterval);
+    o.usedBy?.forEach((u, k) => checkDuration(['objectives', i, 'usedBy', k, 'rto'], u.rto));
+    o.dependsOn?.forEach((d, j) => {
+      const path: Path = ['objectives', i, 'dependsOn', j];
+      if (d === o.system) out.push({ path, message: `"${d}" cannot depend on itself` });
+      else if (!systems.has(d)) out.push({ path, message: `no system "${d}" in objectives (have: ${[...systems].join(', ')})` });
+    });
     if (s.probes[o.availability]?.kind !== 'availability') out.push({ path: ['objectives', i, 'availability'], message: `"${o.availability}" is not an availability probe` });
     if (o.ledger !== undefined && s.probes[o.ledger]?.kind !== 'ledger') out.push({ path: ['objectives', i, 'ledger'], message: `"${o.ledger}" is not a ledger probe` });
   });

@@ -6,6 +6,7 @@ import {
   breakdowns, decisions, notifications, peopleSteps, phaseSplit,
   type BreakdownReport, type DecisionReport, type NotificationReport, type PeopleStepReport, type PhaseSplit,
 } from './people.js';
+import { checkFollowUps, type FollowUpResult } from './followups.js';
 
 export type ObjectiveResult = {
   system: string;
@@ -36,6 +37,8 @@ export type Report = {
   decisions: DecisionReport[];
   breakdowns: BreakdownReport[];
   notifications: NotificationReport[];
+  /** earlier drills' open follow-ups, as this drill found them */
+  followUps: FollowUpResult[];
   measurement: string[];
   record: DrillRecord;
 };
@@ -112,6 +115,7 @@ export function buildReport(recorded: DrillRecord): Report {
       ...(effectAt !== undefined && { effectAt: iso(effectAt)! }),
       overrunMs: s.expectedMs !== undefined && s.durationMs !== undefined ? s.durationMs - s.expectedMs : null,
     })),
+    followUps: checkFollowUps(record, objectives),
     people: peopleSteps(record), decisions: decisions(record), breakdowns: breakdowns(record), notifications: notifications(record),
     measurement, record,
   };

@@ -108,6 +108,7 @@ export function reviseScenario(scenarioText: string, report: Report, opts: { own
   }
 
   const objectives = seqAt(doc, 'objectives');
+  const missed: { system: string; what: 'rto' | 'rpo'; note: string }[] = [];
   for (const o of report.objectives) {
     const node = objectives?.items.find((n) => isMap(n) && n.get('system') === o.system) as YAMLMap | undefined;
     if (!node) continue;
@@ -115,8 +116,12 @@ export function reviseScenario(scenarioText: string, report: Report, opts: { own
     if (o.rto.met === false) {
       const top = o.rto.consumedBy[0];
       notes.push(`RTO missed: ${d(o.rto.actualMs)} against ${d(o.rto.targetMs)}${top ? `; step ${top.step} consumed ${d(top.ms)} of it` : ''}`);
+      missed.push({ system: o.system, what: 'rto', note: notes.at(-1)! });
     }
-    if (o.rpo.met === false) notes.push(`RPO missed: ${d(o.rpo.actualMs)} against ${d(o.rpo.targetMs)}, ${o.rpo.lostWrites} acknowledged writes lost`);
+    if (o.rpo.met === false) {
+      notes.push(`RPO missed: ${d(o.rpo.actualMs)} against ${d(o.rpo.targetMs)}, ${o.rpo.lostWrites} acknowledged writes lost`);
+      missed.push({ system: o.system, what: 'rpo', note: notes.at(-1)! });
+    }
     if (!notes.length) continue;
     node.flow = false;
     touched.add(node);
@@ -124,13 +129,16 @@ export function reviseScenario(scenarioText: string, report: Report, opts: { own
     changes.push(`objective ${o.system}: ${notes.join('; ')}`);
   }
 
-  // Each breakdown is a measure to take before the next drill, which checks it.
+  // Each breakdown and each missed objective is a measure to take before the next drill, which checks it.
   const due = new Date(Date.parse(report.endedAt ?? report.startedAt) + (opts.dueDays ?? 30) * DAY).toISOString().slice(0, 10);
   const existing = new Set((seqAt(doc, 'followUps')?.items ?? []).map((n) => (isMap(n) ? String(n.get('id')) : '')));
-  const followUps = report.breakdowns.map((b) => ({
-    id: existing.has(`${b.step}-${b.code}`) ? `${b.step}-${b.code}-${drill}`.toLowerCase().replace(/[^a-z0-9-]/g, '-') : `${b.step}-${b.code}`,
-    finding: `${b.cause}: ${b.note}`, step: b.step, owner: opts.owner ?? b.by, due, status: 'open', from: drill,
-  })).filter((f, i, all) => all.findIndex((g) => g.id === f.id) === i && !existing.has(f.id));
+  // An id already taken by an earlier drill's follow-up gets this drill's id appended.
+  const idFor = (base: string) => (existing.has(base) ? `${base}-${drill}`.toLowerCase().replace(/[^a-z0-9-]/g, '-') : base);
+  const candidates: ({ id: string } & Record<string, unknown>)[] = [
+    ...report.breakdowns.map((b) => ({ id: idFor(`${b.step}-${b.code}`), finding: `${b.cause}: ${b.note}`, step: b.step, code: b.code, owner: opts.owner ?? b.by, due, status: 'open', from: drill })),
+    ...missed.map((m) => ({ id: idFor(`${m.system}-${m.what}`), finding: m.note, objective: m.system, owner: opts.owner ?? 'plan-owner', due, status: 'open', from: drill })),
+  ];
+  const followUps = candidates.filter((f, i) => candidates.findIndex((g) => g.id === f.id) === i);
   if (followUps.length) {
     const node = doc.get('followUps', true);
     if (isSeq(node)) {

@@ -50,4 +50,17 @@ describe('report', () => {
     expect(xml).toContain('<failure message="RPO 5.9s exceeds the target 1.0s: 116 acknowledged writes lost" type="objective-missed">');
     expect(xml).toMatch(/name="09 verify-data Read back the ledger" time="[\d.]+">\s*<skipped/);
   });
+
+  it('renders Japanese section headings with --lang ja, the same figures otherwise', () => {
+    const report = buildReport(recorded);
+    const ja = renderMarkdown(report, 'ja');
+    const en = renderMarkdown(report);
+    const headings = (md: string) => md.split('\n').filter((l) => l.startsWith('#'));
+    expect(headings(ja)).toContain('## 措置模様（事故対応状況）');
+    expect(headings(ja)).toContain('## 目標復旧時間・目標復旧時点：目標と実績');
+    expect(headings(ja).filter((l) => /[A-Za-z]{4,}/.test(l.replace(/: restore-from-backup$/, '')))).toEqual([]);
+    expect(headings(ja)).toHaveLength(headings(en).length);
+    expect(ja.split('\n').filter((l) => !l.startsWith('#'))).toEqual(en.split('\n').filter((l) => !l.startsWith('#')));
+  });
 });
+

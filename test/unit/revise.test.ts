@@ -29,7 +29,7 @@ describe('drill revise', () => {
     expect(steps.healthy!.expected).toBeUndefined();
     expect(steps.restart!.findings).toEqual([{ drill: 'it-1432', code: 'procedure-missing', effect: 'prolonged', note: 'runbook does not say which host', lost: '4s' }]);
     expect(parse(text).followUps).toEqual([{
-      id: 'restart-procedure-missing', finding: 'procedures missing or unclear: runbook does not say which host', step: 'restart',
+      id: 'restart-procedure-missing', finding: 'procedures missing or unclear: runbook does not say which host', step: 'restart', code: 'procedure-missing',
       owner: 'cho', due: '2026-12-22', status: 'open', from: 'it-1432',
     }]);
     expect(changes).toContain('restart: expected 3s → 20s (measured 19.7s)');
@@ -43,6 +43,7 @@ describe('drill revise', () => {
     const [objective] = parse(text).objectives;
     expect(objective.findings).toEqual([{ drill: 'it-1432', note: expect.stringMatching(/^RTO missed: \d+(\.\d)?s against 10\.0s; step restart consumed \d+(\.\d)?s of it$/) }]);
     expect(validateScenarioText(text, 'revised.yaml').ok).toBe(true);
+    expect(parse(text).followUps).toContainEqual(expect.objectContaining({ id: 'web-rto', objective: 'web', owner: 'plan-owner', status: 'open', from: 'it-1432' }));
   });
 
   it('does not repeat a follow-up already carried from the same drill', () => {
@@ -50,5 +51,28 @@ describe('drill revise', () => {
     const once = reviseScenario(scenario, report).text;
     const twice = reviseScenario(once, report).text;
     expect(parse(twice).followUps).toHaveLength(1);
+  });
+});
+
+describe('follow-ups checked by the next drill', () => {
+  it('gives each open follow-up a verdict from what the drill observed', () => {
+    const next = structuredClone(recorded);
+    const base = { finding: 'x', owner: 'cho', due: '2026-12-22', from: 'it-1000' };
+    next.spec.followUps = [
+      { ...base, id: 'a', step: 'restart', code: 'procedure-missing' },
+      { ...base, id: 'b', step: 'restart', code: 'staff-unavailable' },
+      { ...base, id: 'c', step: 'nowhere' },
+      { ...base, id: 'd', objective: 'web' },
+      { ...base, id: 'e', step: 'tell-users' },
+    ];
+    next.steps.find((s) => s.id === 'tell-users')!.status = 'skipped';
+    const verdicts = Object.fromEntries(buildReport(next).followUps.map((f) => [f.id, [f.verdict, f.evidence]]));
+    expect(verdicts).toEqual({
+      a: ['still failing', 'procedure-missing again at restart: runbook does not say which host'],
+      b: ['verified fixed', 'step restart completed by cho without staff-unavailable'],
+      c: ['not exercised', 'no step nowhere in this drill'],
+      d: ['verified fixed', 'RTO met, RPO not measured'],
+      e: ['not exercised', 'step tell-users skipped'],
+    });
   });
 });

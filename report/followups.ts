@@ -1,0 +1,35 @@
+// The annual cycle closes here: each open follow-up an earlier drill carried into the plan is checked
+// against what this drill observed. Pure.
+//  - a follow-up on a step: still failing when the same breakdown recurred there (or the step failed),
+//    verified fixed when the step completed without it, not exercised when the step did not run;
+//  - a follow-up on an objective: verified fixed when it was met, still failing when missed.
+import type { DrillRecord } from '../model/record.js';
+import type { FollowUpSpec } from '../model/spec.js';
+import type { ObjectiveResult } from './build.js';
+
+export type FollowUpVerdict = 'verified fixed' | 'still failing' | 'not exercised';
+export type FollowUpResult = FollowUpSpec & { verdict: FollowUpVerdict; evidence: string };
+
+export function checkFollowUps(record: DrillRecord, objectives: ObjectiveResult[]): FollowUpResult[] {
+  return (record.spec.followUps ?? []).map((f): FollowUpResult => {
+    if (f.step !== undefined) {
+      const step = record.steps.find((s) => s.id === f.step);
+      if (!step || step.status === 'pending' || step.status === 'skipped' || step.status === 'aborted') {
+        return { ...f, verdict: 'not exercised', evidence: step ? `step ${f.step} ${step.status}` : `no step ${f.step} in this drill` };
+      }
+      const again = record.breakdowns.filter((b) => b.step === f.step && (f.code === undefined || b.code === f.code));
+      if (again.length) return { ...f, verdict: 'still failing', evidence: `${again[0]!.code} again at ${f.step}: ${again[0]!.note}` };
+      if (step.status === 'failed') return { ...f, verdict: 'still failing', evidence: `step ${f.step} failed: ${step.error ?? ''}`.trim() };
+      if (step.status !== 'completed') return { ...f, verdict: 'not exercised', evidence: `step ${f.step} ${step.status}` };
+      const by = step.confirmedBy === 'auto' ? ' by the unattended operator' : step.confirmedBy ? ` by ${step.confirmedBy}` : '';
+      return { ...f, verdict: 'verified fixed', evidence: `step ${f.step} completed${by}${f.code ? ` without ${f.code}` : ''}` };
+    }
+    if (f.objective !== undefined) {
+      const o = objectives.find((x) => x.system === f.objective);
+      if (!o || o.rto.met === null) return { ...f, verdict: 'not exercised', evidence: o?.note ?? `no objective ${f.objective} measured` };
+      const met = o.rto.met && o.rpo.met !== false;
+      return { ...f, verdict: met ? 'verified fixed' : 'still failing', evidence: `RTO ${o.rto.met ? 'met' : 'missed'}, RPO ${o.rpo.met === null ? 'not measured' : o.rpo.met ? 'met' : 'missed'}` };
+    }
+    return { ...f, verdict: 'not exercised', evidence: 'names no step or objective to check' };
+  });
+}

@@ -1,0 +1,22 @@
+// Section headings of the reports in English, or in Japanese (`--lang ja`) since the plans this serves
+// are often written in Japanese; the Japanese follow the regulator's serious-incident report form.
+export type Lang = 'en' | 'ja';
+export const LANGS: Lang[] = ['en', 'ja'];
+
+const HEADINGS = {
+  report: { en: 'Drill report', ja: '訓練報告書' },
+  objectives: { en: 'Objectives: target vs actual', ja: '目標復旧時間・目標復旧時点：目標と実績' },
+  steps: { en: 'Steps: expected vs actual', ja: '手順：想定時間と実績' },
+  people: { en: 'Manual steps, decisions and notifications', ja: '手作業の手順・判断・連絡' },
+  decisions: { en: 'Decisions', ja: '判断（発動など）' },
+  breakdowns: { en: 'Runbook breakdowns', ja: '手順書どおりに進まなかった箇所' },
+  followUps: { en: 'Follow-ups from earlier drills', ja: '前回訓練の再発防止策の確認' },
+  notifications: { en: 'Notification timeline', ja: '措置模様（連絡体制）' },
+  timeline: { en: 'Response timeline', ja: '措置模様（事故対応状況）' },
+  cleanup: { en: 'Cleanup', ja: '訓練環境の撤去' },
+  measurement: { en: 'How each figure was measured', ja: '各数値の測定方法' },
+} as const;
+
+export type Heading = keyof typeof HEADINGS;
+
+export const heading = (lang: Lang) => (h: Heading): string => HEADINGS[h][lang];
