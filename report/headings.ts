@@ -5,6 +5,9 @@ export const LANGS: Lang[] = ['en', 'ja'];
 
 const HEADINGS = {
   report: { en: 'Drill report', ja: '訓練報告書' },
+  summary: { en: 'Summary', ja: '事故の全体概要' },
+  configuration: { en: 'Configuration drilled', ja: 'システム構成' },
+  impact: { en: 'Timeline and impact', ja: '影響の推移' },
   objectives: { en: 'Objectives: target vs actual', ja: '目標復旧時間・目標復旧時点：目標と実績' },
   steps: { en: 'Steps: expected vs actual', ja: '手順：想定時間と実績' },
   people: { en: 'Manual steps, decisions and notifications', ja: '手作業の手順・判断・連絡' },
@@ -14,6 +17,8 @@ const HEADINGS = {
   notifications: { en: 'Notification timeline', ja: '措置模様（連絡体制）' },
   timeline: { en: 'Response timeline', ja: '措置模様（事故対応状況）' },
   cleanup: { en: 'Cleanup', ja: '訓練環境の撤去' },
+  causes: { en: 'Causes and measures', ja: '発生原因と再発防止策' },
+  revisions: { en: 'Proposed revisions', ja: '計画の改訂案' },
   measurement: { en: 'How each figure was measured', ja: '各数値の測定方法' },
 } as const;
 

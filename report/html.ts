@@ -2,30 +2,49 @@
 // against the runbook, impact over time) inlined as SVG. One self-contained file: no script, no font,
 // nothing fetched, so it opens from an archive or an air-gapped share and prints to PDF as it is.
 // Pure apart from the chart rendering being async: the same report renders the same bytes.
-import { formatDuration as d } from '../model/duration.js';
 import type { Report } from './build.js';
 import { renderCharts, type Chart } from './charts.js';
-import { heading, type Heading, type Lang } from './headings.js';
+import { heading, type Lang } from './headings.js';
+import { reportDocument, type Block, type Section } from './document.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const time = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
-const code = (s: string) => `<code>${esc(s)}</code>`;
-const verdict = (met: boolean | null) => (met === null ? '<span class="unmeasured">not measured</span>' : met ? '<strong class="met">met</strong>' : '<strong class="missed">MISSED</strong>');
-
-/** Cells are HTML already: callers escape what came from the record. */
-function table(head: string[], rows: string[][], numeric: number[] = []): string {
-  const cell = (tag: 'th' | 'td', c: string, i: number) => `<${tag}${numeric.includes(i) ? ' class="num"' : ''}>${c}</${tag}>`;
-  return [
-    '<table>',
-    `<thead><tr>${head.map((h, i) => cell('th', esc(h), i)).join('')}</tr></thead>`,
-    '<tbody>',
-    ...rows.map((r) => `<tr>${r.map((c, i) => cell('td', c, i)).join('')}</tr>`),
-    '</tbody></table>',
-  ].join('\n');
+/**
+ * The document's inline markup as HTML: `code`, **strong** (a verdict gets its colour), backslash
+ * escapes for what came from a record; everything else escaped.
+ */
+export function inline(text: string): string {
+  let out = '';
+  let strong = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\' && i + 1 < text.length) out += esc(text[++i]!);
+    else if (c === '`') {
+      const end = text.indexOf('`', i + 1);
+      if (end < 0) { out += esc(c); continue; }
+      out += `<code>${esc(text.slice(i + 1, end))}</code>`;
+      i = end;
+    } else if (c === '*' && text[i + 1] === '*') {
+      out += strong ? '</strong>' : '<strong>';
+      strong = !strong;
+      i++;
+    } else out += esc(c);
+  }
+  if (strong) out += '</strong>';
+  return out.replace(/<strong>(met|MISSED|verified fixed|still failing|not exercised)<\/strong>/g, (_m, v: string) => `<strong class="${v === 'met' || v === 'verified fixed' ? 'met' : v === 'not exercised' ? 'unmeasured' : 'missed'}">${v}</strong>`);
 }
-const list = (items: string[], ordered = false) => (items.length ? `<${ordered ? 'ol' : 'ul'}>\n${items.map((i) => `<li>${i}</li>`).join('\n')}\n</${ordered ? 'ol' : 'ul'}>` : '');
 
-type Section = { id: string; title: string; body: string; level?: 2 | 3; major?: boolean };
+function block(b: Block): string {
+  switch (b.kind) {
+    case 'text': return `<p>${inline(b.text)}</p>`;
+    case 'list': return b.items.length ? `<${b.ordered ? 'ol' : 'ul'}>\n${b.items.map((i) => `<li>${inline(i)}</li>`).join('\n')}\n</${b.ordered ? 'ol' : 'ul'}>` : '';
+    case 'table': {
+      const cell = (tag: 'th' | 'td', c: string, i: number) => `<${tag}${b.numeric?.includes(i) ? ' class="num"' : ''}>${inline(c)}</${tag}>`;
+      return ['<table>', `<thead><tr>${b.head.map((h, i) => cell('th', h, i)).join('')}</tr></thead>`, '<tbody>',
+        ...b.rows.map((r) => `<tr>${r.map((c, i) => cell('td', c, i)).join('')}</tr>`), '</tbody></table>'].join('\n');
+    }
+  }
+}
+
 
 const STYLE = `
 :root { color-scheme: light; }
@@ -63,119 +82,15 @@ li { margin: .15em 0; }
 }
 `.trim();
 
-function sections(r: Report, charts: Chart[], h: (k: Heading) => string): Section[] {
-  const t0 = r.record.t0;
-  const rel = (iso: string | null) => (iso && t0 !== null ? `t0${Date.parse(iso) >= t0 ? '+' : ''}${d(Date.parse(iso) - t0)}` : '');
-  const when = (iso: string | null) => `${esc(time(iso))}${t0 !== null && iso ? ` <span class="rel">(${rel(iso)})</span>` : ''}`;
-  const out: Section[] = [];
-
-  const findings: string[] = [];
-  for (const o of r.objectives) {
-    const s = esc(o.system);
-    if (o.note) findings.push(`${s}: ${esc(o.note)}`);
-    if (o.rto.detectedAt) findings.push(`${s}: outage seen by users at ${when(o.rto.detectedAt)}, service restored at ${when(o.rto.restoredAt)}.`);
-    if (o.rto.phases) {
-      const p = o.rto.phases;
-      findings.push(`${s}: RTO by phase: detect ${d(p.detect)}, decide ${d(p.decide)}, recover ${d(p.recover)}, verify ${d(p.verify)}${p.between > 0 ? `, between steps ${d(p.between)}` : ''}.`);
-    }
-    if (o.rto.consumedBy.length) findings.push(`${s}: the recovery time went to ${o.rto.consumedBy.slice(0, 5).map((c) => `${code(c.step)} ${d(c.ms)}`).join(', ')}.`);
-    if (o.rpo.unacknowledgedPresent || o.rpo.holes) findings.push(`${s}: ${o.rpo.unacknowledgedPresent} writes present though never acknowledged; ${o.rpo.holes} lost from inside the surviving history.`);
-  }
-  out.push({
-    id: 'objectives', title: h('objectives'),
-    body: table(['System', 'RLO', 'RTO target', 'RTO actual', 'RTO', 'RPO target', 'RPO actual', 'RPO', 'Acknowledged writes', 'Lost writes'],
-      r.objectives.map((o) => [esc(o.system), esc(o.rlo), d(o.rto.targetMs), d(o.rto.actualMs), verdict(o.rto.met), d(o.rpo.targetMs), d(o.rpo.actualMs), verdict(o.rpo.met), String(o.rpo.acknowledgedWrites), String(o.rpo.lostWrites)]),
-      [2, 3, 5, 6, 8, 9]) + list(findings),
-  });
-
-  if (charts.length) {
-    out.push({
-      id: 'charts', title: 'Timeline and impact', major: true,
-      body: charts.map((c) => `<figure id="${c.id}">\n<h3>${esc(c.title)}</h3>\n${c.error ? `<p class="missed">This chart could not be drawn: ${esc(c.error)}</p>` : c.svg}\n<figcaption>${esc(c.caption)}</figcaption>\n</figure>`).join('\n'),
-    });
-  }
-
-  out.push({
-    id: 'steps', title: h('steps'), major: true,
-    body: table(['#', 'Step', 'Kind', 'Status', 'Started', 'Actual', 'Expected', 'Overrun'], r.steps.map((s, i) => [
-      String(i + 1), `${code(s.id)}${s.title ? ` ${esc(s.title)}` : ''}`, esc(s.kind),
-      `${esc(s.status)}${s.error ? `: ${esc(s.error.slice(0, 120))}` : ''}`, esc(time(s.startedAt)), d(s.durationMs), d(s.expectedMs),
-      s.overrunMs !== null && s.overrunMs > 0 ? `+${d(s.overrunMs)}` : '',
-    ]), [0, 5, 6, 7]),
-  });
-
-  if (r.people.length) {
-    out.push({
-      id: 'people', title: h('people'),
-      body: table(['Step', 'Kind', 'Status', 'Actual', 'Expected', 'Confirmed by', 'Role', 'Note'], r.people.map((p) => {
-        const flags = [p.overrun && 'overrun', p.escalated && 'escalated'].filter(Boolean).join(', ');
-        const note = [p.note, p.workaround && `workaround: ${p.workaround}`].filter(Boolean).join('; ');
-        return [code(p.step), esc(p.kind), `${esc(p.status)}${flags ? ` (${flags})` : ''}`, d(p.actualMs), d(p.expectedMs), esc(p.confirmedBy ?? '—'), esc(p.role ?? ''), esc(note)];
-      }), [3, 4]),
-    });
-  }
-  if (r.decisions.length) {
-    out.push({
-      id: 'decisions', title: h('decisions'), level: 3,
-      body: list(r.decisions.map((g) => (g.decidedBy
-        ? `${code(g.step)} ${esc(g.decision)}: decided by ${esc(g.decidedBy)} (${esc(g.role)}) at ${when(g.decidedAt)}, ${d(g.timeToDecideMs)} after it was asked.`
-        : `${code(g.step)} ${esc(g.decision)}: not decided (needs ${esc(g.role)}).`))),
-    });
-  }
-
-  out.push({
-    id: 'breakdowns', title: h('breakdowns'),
-    body: r.breakdowns.length
-      ? table(['#', 'Step', 'Code', 'Cause', 'Effect', 'Time lost', 'Reported by', 'Note'], r.breakdowns.map((b, i) => [
-        String(i + 1), code(b.step), esc(b.code), esc(b.cause), esc(b.effect), d(b.lostMs),
-        `${esc(b.by)}${b.source === 'verification' ? ' (contradicted by the system)' : ''}`, esc(b.note),
-      ]), [0, 5])
-      : '<p>None recorded.</p>',
-  });
-
-  if (r.followUps.length) {
-    out.push({
-      id: 'follow-ups', title: h('followUps'),
-      body: table(['Follow-up', 'From drill', 'Owner', 'Due', 'Verdict', 'Evidence'], r.followUps.map((f) => [
-        `${code(f.id)} ${esc(f.finding)}`, esc(f.from), esc(f.owner), esc(f.due), `<strong>${esc(f.verdict)}</strong>`, esc(f.evidence),
-      ])),
-    });
-  }
-
-  if (r.notifications.length) {
-    out.push({
-      id: 'notifications', title: h('notifications'),
-      body: list(r.notifications.map((n) => `${when(n.at)} — ${esc(n.audience)} → ${esc(n.to)}: ${esc(n.message)} (by ${esc(n.by)})`), true),
-    });
-  }
-
-  out.push({
-    id: 'response-timeline', title: h('timeline'), major: true,
-    body: list(r.record.timeline.map((e) => `${when(new Date(e.at).toISOString())} — <strong>${esc(e.type)}</strong>${e.step ? ` ${code(e.step)}` : ''}: ${esc(e.detail)}`), true),
-  });
-
-  if (r.record.cleanup) {
-    const c = r.record.cleanup;
-    out.push({
-      id: 'cleanup', title: h('cleanup'),
-      body: `<p>${c.error ? `Cleanup FAILED: ${esc(c.error)}` : `Removed ${c.containers} containers, ${c.networks} networks and ${c.volumes} volumes labelled ${code(`drill.run=${r.drillId}`)}.`}</p>`,
-    });
-  }
-  out.push({ id: 'measurement', title: h('measurement'), body: list(r.measurement.map(esc)) });
-  return out;
-}
-
 export async function renderHtml(r: Report, lang: Lang = 'en'): Promise<string> {
-  const h = heading(lang);
+  const doc = reportDocument(r, lang);
   const charts = await renderCharts(r);
-  const all = sections(r, charts, h);
-  const summary = [
-    ['Drill', code(r.drillId)],
-    ['Status', `${esc(r.status)}${r.failure ? ` — ${esc(r.failure)}` : ''}`],
-    ['Started', esc(time(r.startedAt))],
-    ['Ended', `${esc(time(r.endedAt))} (${d(r.durationMs)})`],
-    ['Disaster (t0)', esc(time(r.t0))],
-  ];
+  // The pictures are the report's "impact over time": right before the timelines they illustrate.
+  const impact: Section | null = charts.length ? { id: 'charts', title: heading(lang)('impact'), major: true, blocks: [] } : null;
+  const sections = doc.sections.flatMap((s) => (s.id === 'response-timeline' && impact ? [impact, s] : [s]));
+  const body = (s: Section) => (s === impact
+    ? charts.map((c) => `<figure id="${c.id}">\n<h3>${esc(c.title)}</h3>\n${c.error ? `<p class="missed">This chart could not be drawn: ${esc(c.error)}</p>` : c.svg}\n<figcaption>${esc(c.caption)}</figcaption>\n</figure>`).join('\n')
+    : s.blocks.map(block).join('\n'));
   return [
     '<!doctype html>',
     `<html lang="${lang}">`,
@@ -184,20 +99,20 @@ export async function renderHtml(r: Report, lang: Lang = 'en'): Promise<string> 
     // Enforces what the file promises: nothing is fetched, whatever a viewer does with it.
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${h('report')}: ${esc(r.scenario)} (${esc(r.drillId)})</title>`,
+    `<title>${inline(doc.title)} (${esc(r.drillId)})</title>`,
     `<style>\n${STYLE}\n</style>`,
     '</head>',
     '<body>',
     '<main>',
     '<header>',
-    `<h1>${h('report')}: ${esc(r.scenario)}</h1>`,
-    `<nav>${all.filter((s) => (s.level ?? 2) === 2).map((s) => `<a href="#${s.id}">${esc(s.title)}</a>`).join(' ')}</nav>`,
-    `<table class="summary">\n<tbody>\n${summary.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('\n')}\n</tbody></table>`,
-    r.record.spec.description ? `<p class="description">${esc(r.record.spec.description.trim())}</p>` : '',
+    `<h1>${inline(doc.title)}</h1>`,
+    `<nav>${sections.filter((s) => (s.level ?? 2) === 2).map((s) => `<a href="#${s.id}">${esc(s.title)}</a>`).join(' ')}</nav>`,
+    `<table class="summary">\n<tbody>\n${doc.summary.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${inline(v)}</td></tr>`).join('\n')}\n</tbody></table>`,
+    doc.description ? `<p class="description">${inline(doc.description)}</p>` : '',
     '</header>',
-    ...all.map((s) => {
+    ...sections.map((s) => {
       const level = s.level ?? 2;
-      return `<section id="${s.id}"${s.major ? ' class="major"' : ''}>\n<h${level}>${esc(s.title)}</h${level}>\n${s.body}\n</section>`;
+      return `<section id="${s.id}"${s.major ? ' class="major"' : ''}>\n<h${level}>${esc(s.title)}</h${level}>\n${body(s)}\n</section>`;
     }),
     '</main>',
     '</body>',

@@ -62,5 +62,31 @@ describe('report', () => {
     expect(headings(ja)).toHaveLength(headings(en).length);
     expect(ja.split('\n').filter((l) => !l.startsWith('#'))).toEqual(en.split('\n').filter((l) => !l.startsWith('#')));
   });
+
+  // Golden renderings of real drills: one with people, a refused decision and a breakdown; one with two
+  // impairments restored at different times, a missed RTO and a missed RPO.
+  for (const name of ['interactive', 'two-systems']) {
+    it(`renders report.md and junit.xml of the ${name} drill as recorded`, async () => {
+      const record: DrillRecord = JSON.parse(await readFile(new URL(`../fixtures/${name}-record.json`, import.meta.url), 'utf8'));
+      const report = buildReport(record);
+      await expect(renderMarkdown(report)).toMatchFileSnapshot(`../fixtures/${name}-report.md`);
+      await expect(renderJunit(report)).toMatchFileSnapshot(`../fixtures/${name}-junit.xml`);
+    });
+  }
+
+  it('reports each impairment of a multi-system drill, and the causes and measures of its misses', async () => {
+    const report = buildReport(JSON.parse(await readFile(new URL('../fixtures/two-systems-record.json', import.meta.url), 'utf8')));
+    expect(report.objectives.map((o) => [o.system, o.rto.met, o.rpo.met])).toEqual([['orders', true, false], ['sessions', false, null]]);
+    const [orders, sessions] = report.objectives;
+    expect(Date.parse(sessions!.rto.restoredAt!)).toBeLessThan(Date.parse(orders!.rto.restoredAt!));
+    const md = renderMarkdown(report);
+    const summary = md.slice(md.indexOf('## Summary'), md.indexOf('## Configuration drilled'));
+    expect(summary.split('\n').filter((l) => /^\| (orders|sessions) \|/.test(l))).toHaveLength(2);
+    const causes = md.slice(md.indexOf('## Causes and measures'), md.indexOf('## Proposed revisions'));
+    expect(causes).toMatch(/\*\*Why the impact grew\*\*\n\n- `check-sessions` own staff unavailable: the session admin was not on call\n- orders: \d+ acknowledged writes lost/);
+    expect(causes).toMatch(/\*\*Why the recovery took long\*\*\n\n(- .*\n)*- sessions: RTO \d+(\.\d)?s against 2\.0s/);
+    expect(causes).toContain('| `check-sessions-staff-unavailable` own staff unavailable: the session admin was not on call | the database team checked | revise the runbook of `check-sessions` | alice |');
+    expect(md.slice(md.indexOf('## Proposed revisions'))).toContain('- follow-up `sessions-rto`, owner plan-owner');
+  });
 });
 

@@ -1,0 +1,189 @@
+// The report's content, once, in the order of the regulator's serious-incident report (DOMAIN.md, "The
+// report"): summary per impairment, configuration, response and notification timelines, objectives
+// with the phase breakdown, runbook breakdowns, causes and measures, proposed revisions. report.md and
+// report.html render this same document, so they cannot say different things. Pure.
+// Inline text is markdown-flavoured: `code`, **strong**, and `lit()` escapes what came from a record.
+import { formatDuration as d } from '../model/duration.js';
+import type { Report } from './build.js';
+import { heading, type Lang } from './headings.js';
+import { proposeRevisions } from './proposals.js';
+
+export type Block =
+  | { kind: 'table'; head: string[]; rows: string[][]; numeric?: number[] }
+  | { kind: 'list'; items: string[]; ordered?: boolean }
+  | { kind: 'text'; text: string };
+export type Section = { id: string; title: string; level?: 2 | 3; major?: boolean; blocks: Block[] };
+export type ReportDocument = { title: string; summary: [string, string][]; description?: string; sections: Section[] };
+
+/** Text from a record, safe inside inline markup (and in a markdown table cell). */
+export const lit = (s: string) => s.replace(/([\\`*_|])/g, '\\$1').replace(/\n/g, ' ');
+const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
+const time = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
+const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? '**met**' : '**MISSED**');
+const table = (head: string[], rows: string[][], numeric?: number[]): Block => ({ kind: 'table', head, rows, ...(numeric && { numeric }) });
+const list = (items: string[], ordered = false): Block => ({ kind: 'list', items, ...(ordered && { ordered }) });
+const text = (t: string): Block => ({ kind: 'text', text: t });
+
+export function reportDocument(r: Report, lang: Lang = 'en'): ReportDocument {
+  const h = heading(lang);
+  const { record } = r;
+  const { spec } = record;
+  const t0 = record.t0;
+  const rel = (iso: string | null) => (iso && t0 !== null ? ` (t0${Date.parse(iso) >= t0 ? '+' : ''}${d(Date.parse(iso) - t0)})` : '');
+  const at = (iso: string | null) => `${time(iso)}${rel(iso)}`;
+  const sections: Section[] = [];
+
+  // 1. Summary: occurrence and recovery per impairment, with its symptoms and the cause.
+  const fault = record.steps.find((s) => s.kind === 'fault' && s.effectAt !== undefined);
+  const faultEvent = fault ? record.timeline.find((e) => e.type === 'fault.injected' && e.step === fault.id) : undefined;
+  const symptoms = (probe: string) => {
+    const down = (record.availability[probe] ?? []).find((run) => !run.ok && (t0 === null || run.lastAt >= t0));
+    return down ? lit(down.error ?? 'no answer') : '—';
+  };
+  sections.push({
+    id: 'summary', title: h('summary'), blocks: [
+      table(['Impairment (system)', 'Occurred', 'Restored', 'Outage', 'Symptoms', 'Scope'], r.objectives.map((o) => {
+        const probe = spec.objectives.find((x) => x.system === o.system)?.availability ?? '';
+        const target = spec.probes[probe]?.target;
+        return [lit(o.system), at(o.rto.detectedAt ?? r.t0), o.rto.restoredAt ? at(o.rto.restoredAt) : 'not restored', d(o.rto.actualMs), symptoms(probe),
+          target ? `${code(`${target.container}:${target.port}`)} as users reach it` : '—'];
+      })),
+      text(fault ? `Cause: ${code(fault.id)}${fault.title ? ` ${lit(fault.title)}` : ''} (${lit(faultEvent?.detail ?? fault.kind)}), effective at ${at(r.t0)}.` : 'Cause: no fault took effect in this drill.'),
+    ],
+  });
+
+  // 2. The configuration drilled.
+  const containers = Object.entries(spec.topology.containers);
+  sections.push({
+    id: 'configuration', title: h('configuration'), blocks: [
+      table(['Container', 'Image', 'Networks (sites)', 'Published ports', 'Volumes'], containers.map(([name, c]) => [
+        code(name), lit(c.image), c.networks.map(lit).join(', ') || '—', c.ports.join(', ') || '—',
+        Object.entries(c.volumes).map(([v, p]) => `${lit(v)} → ${lit(p)}`).join(', ') || '—',
+      ])),
+      list(Object.entries(spec.probes).map(([name, p]) => `${code(name)}: ${p.kind} probe of ${code(`${p.target.container}:${p.target.port}`)} every ${d(p.intervalMs)}`)),
+    ],
+  });
+
+  // 5. Response timeline, then the notification timeline.
+  sections.push({
+    id: 'response-timeline', title: h('timeline'), major: true,
+    blocks: [list(record.timeline.map((e) => `${at(new Date(e.at).toISOString())} — **${lit(e.type)}**${e.step ? ` ${code(e.step)}` : ''}: ${lit(e.detail)}`), true)],
+  });
+  if (r.notifications.length) {
+    sections.push({
+      id: 'notifications', title: h('notifications'),
+      blocks: [list(r.notifications.map((n) => `${at(n.at)} — ${lit(n.audience)} → ${lit(n.to)}: ${lit(n.message)} (by ${lit(n.by)})`), true)],
+    });
+  }
+
+  // 6. Objectives, with where the recovery time went.
+  const notes: string[] = [];
+  for (const o of r.objectives) {
+    const s = lit(o.system);
+    if (o.note) notes.push(`${s}: ${lit(o.note)}`);
+    if (o.rto.detectedAt) notes.push(`${s}: outage seen by users at ${at(o.rto.detectedAt)}, service restored at ${at(o.rto.restoredAt)}.`);
+    if (o.rto.phases) {
+      const p = o.rto.phases;
+      notes.push(`${s}: RTO by phase: detect ${d(p.detect)}, decide ${d(p.decide)}, recover ${d(p.recover)}, verify ${d(p.verify)}${p.between > 0 ? `, between steps ${d(p.between)}` : ''}.`);
+    }
+    if (o.rto.consumedBy.length) notes.push(`${s}: the recovery time went to ${o.rto.consumedBy.slice(0, 5).map((c) => `${code(c.step)} ${d(c.ms)}`).join(', ')}.`);
+    if (o.rpo.unacknowledgedPresent || o.rpo.holes) notes.push(`${s}: ${o.rpo.unacknowledgedPresent} writes present though never acknowledged; ${o.rpo.holes} lost from inside the surviving history.`);
+  }
+  sections.push({
+    id: 'objectives', title: h('objectives'), blocks: [
+      table(['System', 'RLO', 'RTO target', 'RTO actual', 'RTO', 'RPO target', 'RPO actual', 'RPO', 'Acknowledged writes', 'Lost writes'],
+        r.objectives.map((o) => [lit(o.system), lit(o.rlo), d(o.rto.targetMs), d(o.rto.actualMs), verdict(o.rto.met), d(o.rpo.targetMs), d(o.rpo.actualMs), verdict(o.rpo.met), String(o.rpo.acknowledgedWrites), String(o.rpo.lostWrites)]),
+        [2, 3, 5, 6, 8, 9]),
+      ...(notes.length ? [list(notes)] : []),
+    ],
+  });
+
+  sections.push({
+    id: 'steps', title: h('steps'), major: true, blocks: [table(['#', 'Step', 'Kind', 'Status', 'Started', 'Actual', 'Expected', 'Overrun'], r.steps.map((s, i) => [
+      String(i + 1), `${code(s.id)}${s.title ? ` ${lit(s.title)}` : ''}`, s.kind, `${s.status}${s.error ? `: ${lit(s.error.slice(0, 120))}` : ''}`,
+      time(s.startedAt), d(s.durationMs), d(s.expectedMs), s.overrunMs !== null && s.overrunMs > 0 ? `+${d(s.overrunMs)}` : '',
+    ]), [0, 5, 6, 7])],
+  });
+  if (r.people.length) {
+    sections.push({
+      id: 'people', title: h('people'), blocks: [table(['Step', 'Kind', 'Status', 'Actual', 'Expected', 'Confirmed by', 'Role', 'Note'], r.people.map((p) => {
+        const flags = [p.overrun && 'overrun', p.escalated && 'escalated'].filter(Boolean).join(', ');
+        const note = [p.note, p.workaround && `workaround: ${p.workaround}`].filter(Boolean).join('; ');
+        return [code(p.step), p.kind, `${p.status}${flags ? ` (${flags})` : ''}`, d(p.actualMs), d(p.expectedMs), lit(p.confirmedBy ?? '—'), lit(p.role ?? ''), lit(note)];
+      }), [3, 4])],
+    });
+  }
+  if (r.decisions.length) {
+    sections.push({
+      id: 'decisions', title: h('decisions'), level: 3, blocks: [list(r.decisions.map((g) => (g.decidedBy
+        ? `${code(g.step)} ${lit(g.decision)}: decided by ${lit(g.decidedBy)} (${lit(g.role)}) at ${at(g.decidedAt)}, ${d(g.timeToDecideMs)} after it was asked.`
+        : `${code(g.step)} ${lit(g.decision)}: not decided (needs ${lit(g.role)}).`)))],
+    });
+  }
+
+  // 7. Runbook breakdowns.
+  sections.push({
+    id: 'breakdowns', title: h('breakdowns'), blocks: [r.breakdowns.length
+      ? table(['#', 'Step', 'Code', 'Cause', 'Effect', 'Time lost', 'Reported by', 'Note'], r.breakdowns.map((b, i) => [
+        String(i + 1), code(b.step), b.code, lit(b.cause), b.effect, d(b.lostMs), `${lit(b.by)}${b.source === 'verification' ? ' (contradicted by the system)' : ''}`, lit(b.note),
+      ]), [0, 5])
+      : text('None recorded.')],
+  });
+
+  // 8. Causes, split the regulator's way, each with its measures; 9. the revisions they propose.
+  const proposals = proposeRevisions(r);
+  const grew = [
+    ...r.breakdowns.filter((b) => b.effect === 'enlarged').map((b) => `${code(b.step)} ${lit(b.cause)}: ${lit(b.note)}`),
+    ...r.objectives.filter((o) => o.rpo.lostWrites > 0).map((o) => `${lit(o.system)}: ${o.rpo.lostWrites} acknowledged writes lost (RPO ${d(o.rpo.actualMs)})`),
+  ];
+  const long = [
+    ...r.breakdowns.filter((b) => b.effect === 'prolonged').map((b) => `${code(b.step)} ${lit(b.cause)}: ${lit(b.note)} (${d(b.lostMs)} lost)`),
+    ...r.steps.filter((s) => s.overrunMs !== null && s.overrunMs > 0).map((s) => `${code(s.id)} took ${d(s.durationMs)}, ${d(s.overrunMs)} over its expected ${d(s.expectedMs)}`),
+    ...r.objectives.filter((o) => o.rto.met === false).map((o) => `${lit(o.system)}: RTO ${d(o.rto.actualMs)} against ${d(o.rto.targetMs)}${o.rto.consumedBy[0] ? `, most of it in ${code(o.rto.consumedBy[0].step)}` : ''}`),
+  ];
+  sections.push({
+    id: 'causes', title: h('causes'), blocks: [
+      text('**Why the impact grew**'), grew.length ? list(grew) : text('Nothing recorded.'),
+      text('**Why the recovery took long**'), long.length ? list(long) : text('Nothing recorded.'),
+      ...(proposals.followUps.length ? [table(['Measure', 'Interim', 'Permanent', 'Owner', 'Due', 'Status'], proposals.followUps.map((f) => [
+        `${code(f.id)} ${lit(f.finding)}`, lit(f.interim ?? '—'),
+        f.step ? `revise the runbook of ${code(f.step)}` : `bring ${lit(f.objective ?? '')} within its objective`, lit(f.owner), f.due, 'proposed',
+      ]))] : []),
+    ],
+  });
+  const revisions = [
+    ...proposals.durations.map((p) => `${code(p.step)}: expected ${d(p.beforeMs)} → ${p.after} (measured ${d(p.measuredMs)})`),
+    ...proposals.stepFindings.map((f) => `${code(f.step)}: record the finding ${f.code} (${f.effect}): ${lit(f.note)}`),
+    ...proposals.objectiveFindings.map((f) => `${lit(f.system)}: ${lit(f.note)}`),
+    ...proposals.followUps.map((f) => `follow-up ${code(f.id)}, owner ${lit(f.owner)}, due ${f.due}: checked by the next drill`),
+  ];
+  sections.push({
+    id: 'revisions', title: h('revisions'), blocks: revisions.length
+      ? [list(revisions), text(`Apply them with ${code(`drill revise ${spec.scenarioFile ?? 'SCENARIO'} --from ${r.drillId}/report.json`)}.`)]
+      : [text('None: the plan held as written.')],
+  });
+  if (r.followUps.length) {
+    sections.push({
+      id: 'follow-ups', title: h('followUps'), blocks: [table(['Follow-up', 'From drill', 'Owner', 'Due', 'Verdict', 'Evidence'], r.followUps.map((f) => [
+        `${code(f.id)} ${lit(f.finding)}`, lit(f.from), lit(f.owner), f.due, `**${f.verdict}**`, lit(f.evidence),
+      ]))],
+    });
+  }
+
+  if (record.cleanup) {
+    const c = record.cleanup;
+    sections.push({ id: 'cleanup', title: h('cleanup'), blocks: [text(c.error ? `Cleanup FAILED: ${lit(c.error)}` : `Removed ${c.containers} containers, ${c.networks} networks and ${c.volumes} volumes labelled ${code(`drill.run=${r.drillId}`)}.`)] });
+  }
+  sections.push({ id: 'measurement', title: h('measurement'), blocks: [list(r.measurement.map(lit))] });
+
+  return {
+    title: `${h('report')}: ${r.scenario}`,
+    summary: [
+      ['Drill', code(r.drillId)], ['Status', `${r.status}${r.failure ? ` — ${lit(r.failure)}` : ''}`], ['Started', time(r.startedAt)],
+      ['Ended', `${time(r.endedAt)} (${d(r.durationMs)})`], ['Disaster (t0)', time(r.t0)],
+      ['Sites (networks)', spec.topology.networks.map(lit).join(', ') || '—'],
+    ],
+    ...(spec.description && { description: lit(spec.description.trim()) }),
+    sections,
+  };
+}
