@@ -1,47 +1,11 @@
 // `drill history [SCENARIO]`: every report.json under the results directory, read into the history of
 // each scenario. One bad file must not hide a year of drills: it is skipped with a warning.
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { formatError, validateScenarioFile } from '../model/validate.js';
-import type { Report } from '../report/build.js';
-import { asReport, buildHistory, looksLikeScenarioName, renderHistory } from '../report/history.js';
+import { buildHistory, looksLikeScenarioName, renderHistory } from '../report/history.js';
+import { readReports, reportFiles } from '../report/results.js';
 import { CliError } from './errors.js';
 
 export const DEFAULT_RESULTS = 'results';
-
-/** report.json of each drill directory, and any JSON put directly in the results directory. */
-async function reportFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const files: string[] = [];
-  for (const e of entries) {
-    if (e.isFile() && e.name.endsWith('.json')) files.push(join(dir, e.name));
-    else if (e.isDirectory()) {
-      const inside = await readdir(join(dir, e.name)).catch(() => [] as string[]);
-      if (inside.includes('report.json')) files.push(join(dir, e.name, 'report.json'));
-    }
-  }
-  return files.sort();
-}
-
-async function readReports(files: string[], warn: (line: string) => void): Promise<Report[]> {
-  const reports = new Map<string, { report: Report; file: string }>();
-  for (const file of files) {
-    let value: unknown;
-    try {
-      value = JSON.parse(await readFile(file, 'utf8'));
-    } catch (err) {
-      warn(`skipped ${file}: not readable JSON (${(err as Error).message.split('\n')[0]})`);
-      continue;
-    }
-    const report = asReport(value);
-    if (typeof report === 'string') { warn(`skipped ${file}: ${report}`); continue; }
-    // A copied drill directory would count the same drill twice.
-    const seen = reports.get(report.drillId);
-    if (seen) { warn(`skipped ${file}: drill ${report.drillId} already read from ${seen.file}`); continue; }
-    reports.set(report.drillId, { report, file });
-  }
-  return [...reports.values()].map((r) => r.report);
-}
 
 /** A scenario name as given, or the `name:` of a scenario file. */
 async function scenarioName(arg: string): Promise<string> {

@@ -7,6 +7,7 @@ import { formatDuration as d } from '../model/duration.js';
 import type { Report } from './build.js';
 import { heading, type Lang } from './headings.js';
 import { proposeRevisions } from './proposals.js';
+import type { ScenarioHistory } from './history.js';
 
 export type Block =
   | { kind: 'table'; head: string[]; rows: string[][]; numeric?: number[] }
@@ -24,7 +25,11 @@ const table = (head: string[], rows: string[][], numeric?: number[]): Block => (
 const list = (items: string[], ordered = false): Block => ({ kind: 'list', items, ...(ordered && { ordered }) });
 const text = (t: string): Block => ({ kind: 'text', text: t });
 
-export function reportDocument(r: Report, lang: Lang = 'en'): ReportDocument {
+/**
+ * `trend`: this scenario's history across the drills in the results directory (this one included),
+ * shown after the objectives when there is more than one drill to compare.
+ */
+export function reportDocument(r: Report, lang: Lang = 'en', trend?: ScenarioHistory): ReportDocument {
   const h = heading(lang);
   const { record } = r;
   const { spec } = record;
@@ -97,6 +102,20 @@ export function reportDocument(r: Report, lang: Lang = 'en'): ReportDocument {
       ...(notes.length ? [list(notes)] : []),
     ],
   });
+
+  if (trend && trend.drills > 1) {
+    const rows = (sys: ScenarioHistory['systems'][number]) => sys.drills.map((x) => [
+      x.drillId === r.drillId ? `**${code(x.drillId)}**` : code(x.drillId), time(x.startedAt), x.status,
+      `${d(x.rto.actualMs)} / ${d(x.rto.targetMs)}`, `**${x.rto.verdict}**`,
+      x.rpo ? `${d(x.rpo.actualMs)} / ${d(x.rpo.targetMs)}` : 'no ledger', x.rpo ? `**${x.rpo.verdict}**` : '', x.rpo ? String(x.rpo.lostWrites) : '',
+    ]);
+    sections.push({
+      id: 'trend', title: h('trend'), blocks: [
+        ...trend.systems.flatMap((sys) => [text(`**${lit(sys.system)}**`), table(['Drill', 'Started', 'Status', 'RTO actual / target', 'RTO', 'RPO actual / target', 'RPO', 'Lost writes'], rows(sys), [3, 5, 7])]),
+        ...(trend.breakdowns.length ? [text(`Breakdowns across the ${trend.drills} drills: ${trend.breakdowns.map((b) => `${b.code} ×${b.count}`).join(', ')}.`)] : []),
+      ],
+    });
+  }
 
   sections.push({
     id: 'steps', title: h('steps'), major: true, blocks: [table(['#', 'Step', 'Kind', 'Status', 'Started', 'Actual', 'Expected', 'Overrun'], r.steps.map((s, i) => [

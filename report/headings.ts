@@ -9,6 +9,7 @@ const HEADINGS = {
   configuration: { en: 'Configuration drilled', ja: 'システム構成' },
   impact: { en: 'Timeline and impact', ja: '影響の推移' },
   objectives: { en: 'Objectives: target vs actual', ja: '目標復旧時間・目標復旧時点：目標と実績' },
+  trend: { en: 'Trend across drills', ja: '訓練ごとの推移' },
   steps: { en: 'Steps: expected vs actual', ja: '手順：想定時間と実績' },
   people: { en: 'Manual steps, decisions and notifications', ja: '手作業の手順・判断・連絡' },
   decisions: { en: 'Decisions', ja: '判断（発動など）' },

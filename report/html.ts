@@ -6,6 +6,7 @@ import type { Report } from './build.js';
 import { renderCharts, type Chart } from './charts.js';
 import { heading, type Lang } from './headings.js';
 import { reportDocument, type Block, type Section } from './document.js';
+import type { ScenarioHistory } from './history.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /**
@@ -82,8 +83,8 @@ li { margin: .15em 0; }
 }
 `.trim();
 
-export async function renderHtml(r: Report, lang: Lang = 'en'): Promise<string> {
-  const doc = reportDocument(r, lang);
+export async function renderHtml(r: Report, lang: Lang = 'en', trend?: ScenarioHistory): Promise<string> {
+  const doc = reportDocument(r, lang, trend);
   const charts = await renderCharts(r);
   // The pictures are the report's "impact over time": right before the timelines they illustrate.
   const impact: Section | null = charts.length ? { id: 'charts', title: heading(lang)('impact'), major: true, blocks: [] } : null;

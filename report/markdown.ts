@@ -3,6 +3,7 @@
 import type { Report } from './build.js';
 import { reportDocument, type Block } from './document.js';
 import type { Lang } from './headings.js';
+import type { ScenarioHistory } from './history.js';
 
 function block(b: Block): string[] {
   switch (b.kind) {
@@ -12,8 +13,8 @@ function block(b: Block): string[] {
   }
 }
 
-export function renderMarkdown(r: Report, lang: Lang = 'en'): string {
-  const doc = reportDocument(r, lang);
+export function renderMarkdown(r: Report, lang: Lang = 'en', trend?: ScenarioHistory): string {
+  const doc = reportDocument(r, lang, trend);
   const out = [`# ${doc.title}`, '', '| | |', '|---|---|', ...doc.summary.map(([k, v]) => `| ${k} | ${v} |`), ''];
   if (doc.description) out.push(doc.description, '');
   for (const s of doc.sections) {

@@ -57,5 +57,12 @@ describe('drill → report → revision → next drill', () => {
 
     const again = run(revised, 'again', true);
     expect(again.followUps).toEqual([expect.objectContaining({ verdict: 'still failing', evidence: 'procedure-missing again at runbook: no rollback section' })]);
+
+    // The readable reports carry the trend of the scenario across the three drills.
+    const md = readFileSync(join(results, again.drillId, 'report.md'), 'utf8');
+    const trend = md.slice(md.indexOf('## Trend across drills'), md.indexOf('## Steps: expected vs actual'));
+    expect(trend.split('\n').filter((l) => /^\| (\*\*)?`(first|fixed|again)-/.test(l)).map((l) => /`(first|fixed|again)-/.exec(l)![1])).toEqual(['first', 'fixed', 'again']);
+    expect(trend).toContain('procedure-missing ×2');
+    expect(readFileSync(join(results, again.drillId, 'report.html'), 'utf8')).toContain('<section id="trend">');
   });
 });
