@@ -189,6 +189,12 @@ export const scenarioSchema = z.strictObject({
   participants: z.record(name, z.array(name).min(1)).optional(),
   /** where escalations and RTO budget warnings go besides the drill's log */
   escalation: z.strictObject({ webhook: z.url().optional() }).default({}),
+  /**
+   * While people keep a drill waiting, probes sample in bursts instead of continuously, so a wait of
+   * days stays within the workflow's history limits: after `after` of waiting, one burst every
+   * `every` (default: a tenth of the wait so far, between 30s and 10m).
+   */
+  sparseSampling: z.strictObject({ after: duration.default('2m'), every: duration.optional() }).default({ after: '2m' }),
   objectives: z.array(objectiveSchema).min(1, 'declare at least one objective (RTO/RPO per system)'),
   steps: z.array(stepSchema).min(1, 'declare at least one step'),
   /** measures still to take, from earlier drills (written by `drill revise`) */

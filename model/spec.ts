@@ -59,6 +59,8 @@ export type DrillSpec = {
   /** the open follow-ups of earlier drills, reported as verified fixed, still failing or not exercised */
   followUps?: FollowUpSpec[];
   escalation: { webhook?: string };
+  /** absent in specs recorded before sparse sampling existed: the defaults apply */
+  sparseSampling?: { afterMs: number; everyMs?: number };
   /**
    * auto: the unattended operator performs manual steps' `auto` actions and takes every decision.
    * people: manual steps, gates and notifications wait for participants (Workflow Updates).
@@ -121,6 +123,7 @@ export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: 
       followUps: scenario.followUps.filter((f) => f.status === 'open').map(({ status: _status, ...f }) => f),
     }),
     escalation: scenario.escalation,
+    sparseSampling: { afterMs: durationMs(scenario.sparseSampling.after), ...(scenario.sparseSampling.every !== undefined && { everyMs: durationMs(scenario.sparseSampling.every) }) },
     operator,
   };
 }

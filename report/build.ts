@@ -54,6 +54,20 @@ export function consumedBy(steps: StepResult[], from: number, to: number): { ste
     .sort((a, b) => b.ms - a.ms);
 }
 
+const PROBE_BURST_SLACK_MS = 5000;
+
+/** Stretches where probes sampled in bursts because people kept the drill waiting (from the timeline). */
+export function sparseWindows(record: DrillRecord): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  let from: number | null = null;
+  for (const e of record.timeline) {
+    if (e.type === 'probes.sparse') from = e.at;
+    else if (e.type === 'probes.dense' && from !== null) { out.push({ from, to: e.at }); from = null; }
+  }
+  if (from !== null) out.push({ from, to: record.endedAt ?? Number.MAX_SAFE_INTEGER });
+  return out;
+}
+
 export function buildReport(recorded: DrillRecord): Report {
   // Records from before people took part in drills carry no breakdowns or notifications.
   const record: DrillRecord = { ...recorded, breakdowns: recorded.breakdowns ?? [], notifications: recorded.notifications ?? [] };
@@ -67,7 +81,8 @@ export function buildReport(recorded: DrillRecord): Report {
     if (t0 === null) notes.push('no fault took effect, so there was no outage to measure');
     else if (avail?.kind === 'availability') rto = measureRto(runs, t0, avail.sustainMs, avail.intervalMs);
     if (avail?.kind === 'availability') {
-      for (const g of sampleGaps(runs, avail.intervalMs, avail.timeoutMs)) {
+      const sparse = sparseWindows(record);
+      for (const g of sampleGaps(runs, avail.intervalMs, avail.timeoutMs).filter((x) => !sparse.some((w) => x.from >= w.from - 1000 && x.to <= w.to + PROBE_BURST_SLACK_MS))) {
         notes.push(`${o.availability} has no samples from ${iso(g.from)} to ${iso(g.to)} (${formatDuration(g.to - g.from)}; the orchestrator was not sampling)`);
       }
     }
@@ -100,6 +115,7 @@ export function buildReport(recorded: DrillRecord): Report {
     ...Object.entries(spec.probes).map(([name, p]) => p.kind === 'availability'
       ? `${name}: availability sampled every ${p.intervalMs}ms at ${p.target.container}:${p.target.port} (${p.target.protocol}) as clients reach it; restored = first sample of a healthy run lasting ${p.sustainMs}ms; RTO resolution ±${p.intervalMs}ms.`
       : `${name}: write ledger, one sequence-numbered write every ${p.intervalMs}ms through ${p.target.container}:${p.target.port}, each with its acknowledgement time; after recovery every number was read back. Lost = acknowledged and missing; RPO = t0 − acknowledgement of the newest surviving write, when a later acknowledged write was lost; resolution ±${p.intervalMs}ms.`),
+    ...sparseWindows(record).map((w) => `From ${iso(w.from)} to ${iso(w.to)} people kept the drill waiting, so probes sampled in ${formatDuration(2000)} bursts (see the timeline's probes.sparse event for the period); availability and RTO resolution there is that period, not the probe interval.`),
     ...(record.breakdowns.length > 0 ? ['Time lost to a breakdown runs from its report until its step was resolved (confirmed, or skipped).'] : []),
     ...(spec.steps.some((st) => st.kind === 'gate') ? ['Time to decide runs from the gate starting to wait until the decision arrived.'] : []),
     'RTO phases split the outage window by the steps inside it: gates decide, waits for a probe to go down detect, verify steps verify, other steps recover, unless a step declares its phase.',

@@ -86,8 +86,35 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
   const loops = new Map<string, Promise<void>>();
   const nextSeq = new Map<string, number>();
 
+  /**
+   * How long probes pause between bursts now: 0 unless people have kept the drill waiting longer than
+   * the scenario's `sparseSampling.after`. Every probe segment is a few history events, so sampling
+   * continuously through a wait of days would outgrow the workflow's history.
+   */
+  function sparsePause(): number {
+    const w = people.waiting();
+    const sparse = spec.sparseSampling ?? { afterMs: 120_000 };
+    if (!w || Date.now() - w.since < sparse.afterMs) return 0;
+    return sparse.everyMs ?? Math.min(600_000, Math.max(30_000, (Date.now() - w.since) / 10));
+  }
+  let sparseSince: number | null = null;
+
   async function probeLoop(name: string, p: ProbeSpec): Promise<void> {
     while (!stopped.has(name)) {
+      const pause = sparsePause();
+      if (pause > 0 && patched('sparse-sampling-while-waiting')) {
+        if (sparseSince === null) {
+          sparseSince = Date.now();
+          event('probes.sparse', `people have kept the drill waiting: probes sample a ${formatDuration(PROBE_SEGMENT_MS)} burst every ${formatDuration(pause)} until the wait ends`);
+        }
+        // Wakes early when the wait ends, so sampling is continuous again for what follows.
+        await condition(() => stopped.has(name) || sparsePause() === 0, pause);
+        if (stopped.has(name)) break;
+      }
+      if (sparseSince !== null && sparsePause() === 0) {
+        event('probes.dense', `continuous sampling again after sparse sampling since ${new Date(sparseSince).toISOString()}`);
+        sparseSince = null;
+      }
       if (p.kind === 'availability') {
         const runs = await probes.sampleAvailability({ ...target(p.target, p.timeoutMs), intervalMs: p.intervalMs, durationMs: PROBE_SEGMENT_MS });
         mergeRuns((record.availability[name] ??= []), runs);

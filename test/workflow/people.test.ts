@@ -146,4 +146,50 @@ describe('people in the drill', () => {
     for (const heading of ['## Manual steps, decisions and notifications', '### Decisions', '## Runbook breakdowns', '## Notification timeline']) expect(md).toContain(heading);
     expect(md).toMatch(/RTO by phase: detect .*, decide .*, recover .*, verify/);
   });
+
+  it('samples in bursts while people keep the drill waiting, and continuously again once they answer', async () => {
+    const spec = specFrom(`
+version: 1
+name: long-wait
+sparseSampling: { after: 2s, every: 5s }
+topology:
+  containers:
+    web: { image: drill/redis:latest, ports: [6379] }
+probes:
+  up: { kind: availability, target: { container: web, port: 6379 } }
+objectives:
+  - { system: web, rto: 1m, rpo: 0s, availability: up }
+steps:
+  - { id: healthy, kind: wait, probe: up, until: healthy, timeout: 30s }
+  - { id: outage, kind: fault, docker: { action: stop, target: web } }
+  - { id: restore, kind: manual, runbook: Start it again, verify: up }
+  - { id: back, kind: wait, for: 6s }
+`, uniqueId('sparse'), 'people');
+    const handle = await h.start(spec);
+    await waitingOn(handle, 'restore');
+    await new Promise((r) => setTimeout(r, 16_000)); // people take their time
+    await docker.getContainer(resourceName(spec.drillId, 'web')).start();
+    expect(await handle.executeUpdate(completeStepUpdate, { args: [{ step: 'restore', by: 'alice' }] })).toMatchObject({ status: 'completed' });
+    const record = await handle.result();
+    expect(record.status, record.failure).toBe('completed');
+
+    const types = record.timeline.map((e) => e.type);
+    expect(types.filter((t) => t === 'probes.sparse' || t === 'probes.dense')).toEqual(['probes.sparse', 'probes.dense']);
+    const restore = record.steps.find((s) => s.id === 'restore')!;
+    // When each probe segment was scheduled, from the drill's own history.
+    const history = await handle.fetchHistory();
+    const segments = (history.events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sampleAvailability')
+      .map((e) => Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6));
+    const gaps = (from: number, to: number) => segments.filter((t) => t >= from && t <= to).flatMap((t, i, all) => (i ? [t - all[i - 1]!] : []));
+    const during = gaps(restore.startedAt! + 3000, restore.endedAt!);
+    const after = gaps(restore.endedAt! + 500, record.endedAt!);
+    expect(Math.max(...during)).toBeGreaterThanOrEqual(6000); // a 2s burst, then a 5s pause
+    expect(Math.max(...after)).toBeLessThan(4000);             // back to one segment after another
+    // The report explains the sparse stretch instead of calling it a gap in the orchestrator.
+    const report = buildReport(record);
+    expect(report.objectives[0]!.note ?? '').not.toContain('has no samples');
+    expect(report.measurement.join('\n')).toMatch(/people kept the drill waiting, so probes sampled in 2\.0s bursts/);
+  });
 });
+
