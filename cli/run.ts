@@ -81,12 +81,12 @@ export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCo
     });
     const result = async () => {
       try {
-        const record = await handle.result();
+        return await handle.result();
+      } finally {
+        // However the drill ended, the operators stop and their queries settle before the connection closes.
         finished = true;
         participant?.console.close();
         await Promise.all([scripted.catch(() => undefined), participant?.finished.catch(() => undefined)]);
-        return record;
-      } finally {
         clearInterval(poll);
         await Promise.allSettled([...inflight]);
         if (progress) await handle.query(statusQuery).then((v) => progress.update(v), () => undefined);

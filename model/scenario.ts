@@ -76,6 +76,8 @@ const followUpSchema = z.strictObject({
   owner: z.string().min(1),
   due: z.iso.date(),
   status: z.enum(['open', 'done']).default('open'),
+  /** for an objective: which measure missed */
+  measure: z.enum(['rto', 'rpo']).optional(),
   /** the drill it came from */
   from: z.string().min(1),
 });
@@ -194,7 +196,7 @@ export const scenarioSchema = z.strictObject({
    * days stays within the workflow's history limits: after `after` of waiting, one burst every
    * `every` (default: a tenth of the wait so far, between 30s and 10m).
    */
-  sparseSampling: z.strictObject({ after: duration.default('2m'), every: duration.optional() }).default({ after: '2m' }),
+  sparseSampling: z.strictObject({ after: duration.default('30m'), every: duration.optional() }).default({ after: '30m' }),
   objectives: z.array(objectiveSchema).min(1, 'declare at least one objective (RTO/RPO per system)'),
   steps: z.array(stepSchema).min(1, 'declare at least one step'),
   /** measures still to take, from earlier drills (written by `drill revise`) */

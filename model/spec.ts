@@ -44,7 +44,7 @@ export type ObjectiveSpec = {
 };
 
 /** A measure from an earlier drill that this drill checks: did the breakdown recur, was the objective met? */
-export type FollowUpSpec = { id: string; finding: string; step?: string; code?: string; objective?: string; owner: string; due: string; from: string };
+export type FollowUpSpec = { id: string; finding: string; step?: string; code?: string; objective?: string; measure?: 'rto' | 'rpo'; owner: string; due: string; from: string };
 
 export type DrillSpec = {
   drillId: string;

@@ -92,13 +92,17 @@ export function buildReport(recorded: DrillRecord): Report {
       else notes.push(`ledger ${o.ledger} was never read back (no verify step reached it)`);
     }
     const restored = rto?.restoredAt != null && t0 !== null;
+    // Service that came back while probes sampled in bursts was seen back only at the next burst.
+    const burstMs = spec.sparseSampling?.everyMs ?? 600_000;
+    const sparseRestore = restored && sparseWindows(record).some((w) => rto!.restoredAt! >= w.from && rto!.restoredAt! <= w.to + PROBE_BURST_SLACK_MS);
+    if (sparseRestore) notes.push(`service came back while probes sampled in bursts: the RTO is known to within ${formatDuration(burstMs)}, not the probe interval`);
     const window = restored ? consumedBy(record.steps, t0, rto!.restoredAt!) : [];
     return {
       system: o.system, rlo: o.rlo,
       rto: {
         targetMs: o.rtoMs, actualMs: rto?.actualMs ?? null,
         met: rto === null ? null : rto.actualMs !== null && rto.actualMs <= o.rtoMs,
-        detectedAt: iso(rto?.detectedAt), restoredAt: iso(rto?.restoredAt), resolutionMs: rto?.resolutionMs ?? null,
+        detectedAt: iso(rto?.detectedAt), restoredAt: iso(rto?.restoredAt), resolutionMs: sparseRestore ? Math.max(burstMs, rto?.resolutionMs ?? 0) : rto?.resolutionMs ?? null,
         consumedBy: window,
         phases: restored ? phaseSplit(spec.steps, record.steps, t0, rto!.restoredAt!) : null,
       },

@@ -17,8 +17,8 @@ export type Section = { id: string; title: string; level?: 2 | 3; major?: boolea
 export type ReportDocument = { title: string; summary: [string, string][]; description?: string; sections: Section[] };
 
 /** Text from a record, safe inside inline markup (and in a markdown table cell). */
-export const lit = (s: string) => s.replace(/([\\`*_|])/g, '\\$1').replace(/\n/g, ' ');
-const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
+export const lit = (s: string) => s.replace(/([\\`*_|<>&[\]])/g, '\\$1').replace(/\r?\n|\r/g, ' ');
+const code = (s: string) => `\`${s.replace(/`/g, "'").replace(/\|/g, '¦').replace(/\r?\n|\r/g, ' ')}\``;
 const time = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
 const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? '**met**' : '**MISSED**');
 const table = (head: string[], rows: string[][], numeric?: number[]): Block => ({ kind: 'table', head, rows, ...(numeric && { numeric }) });

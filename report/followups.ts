@@ -21,14 +21,18 @@ export function checkFollowUps(record: DrillRecord, objectives: ObjectiveResult[
       if (again.length) return { ...f, verdict: 'still failing', evidence: `${again[0]!.code} again at ${f.step}: ${again[0]!.note}` };
       if (step.status === 'failed') return { ...f, verdict: 'still failing', evidence: `step ${f.step} failed: ${step.error ?? ''}`.trim() };
       if (step.status !== 'completed') return { ...f, verdict: 'not exercised', evidence: `step ${f.step} ${step.status}` };
-      const by = step.confirmedBy === 'auto' ? ' by the unattended operator' : step.confirmedBy ? ` by ${step.confirmedBy}` : '';
+      // The unattended operator reports no breakdowns: its run says nothing of whether people would hit it again.
+      if (step.confirmedBy === 'auto') return { ...f, verdict: 'not exercised', evidence: `step ${f.step} was done by the unattended operator` };
+      const by = step.confirmedBy ? ` by ${step.confirmedBy}` : '';
       return { ...f, verdict: 'verified fixed', evidence: `step ${f.step} completed${by}${f.code ? ` without ${f.code}` : ''}` };
     }
     if (f.objective !== undefined) {
       const o = objectives.find((x) => x.system === f.objective);
-      if (!o || o.rto.met === null) return { ...f, verdict: 'not exercised', evidence: o?.note ?? `no objective ${f.objective} measured` };
-      const met = o.rto.met && o.rpo.met !== false;
-      return { ...f, verdict: met ? 'verified fixed' : 'still failing', evidence: `RTO ${o.rto.met ? 'met' : 'missed'}, RPO ${o.rpo.met === null ? 'not measured' : o.rpo.met ? 'met' : 'missed'}` };
+      const measures = f.measure ? [f.measure] : (['rto', 'rpo'] as const);
+      const results = measures.map((m) => ({ m, met: o?.[m].met ?? null }));
+      const evidence = results.map((x) => `${x.m.toUpperCase()} ${x.met === null ? 'not measured' : x.met ? 'met' : 'missed'}`).join(', ');
+      if (!o || results.some((x) => x.met === null && (f.measure !== undefined || x.m === 'rto'))) return { ...f, verdict: 'not exercised', evidence: o ? evidence : `no objective ${f.objective} in this drill` };
+      return { ...f, verdict: results.every((x) => x.met !== false) ? 'verified fixed' : 'still failing', evidence };
     }
     return { ...f, verdict: 'not exercised', evidence: 'names no step or objective to check' };
   });

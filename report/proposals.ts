@@ -14,7 +14,7 @@ export type DurationProposal = { step: string; beforeMs: number | null; after: s
 export type StepFinding = { step: string; code: string; effect: string; note: string; lost?: string };
 export type ObjectiveFinding = { system: string; what: 'rto' | 'rpo'; note: string };
 export type FollowUpProposal = {
-  id: string; finding: string; step?: string; code?: string; objective?: string; owner: string; due: string; from: string;
+  id: string; finding: string; step?: string; code?: string; objective?: string; measure?: 'rto' | 'rpo'; owner: string; due: string; from: string;
   /** what was done meanwhile (the participant's workaround), when there was one: the interim measure */
   interim?: string;
 };
@@ -59,7 +59,7 @@ export function proposeRevisions(report: Report, opts: { owner?: string; dueDays
       id: `${b.step}-${b.code}`, finding: `${b.cause}: ${b.note}`, step: b.step, code: b.code, owner: opts.owner ?? b.by, due, from: drill,
       ...(workaround.has(b.step) && { interim: workaround.get(b.step)! }),
     })),
-    ...objectiveFindings.map((m) => ({ id: `${m.system}-${m.what}`, finding: m.note, objective: m.system, owner: opts.owner ?? 'plan-owner', due, from: drill })),
+    ...objectiveFindings.map((m) => ({ id: `${m.system}-${m.what}`, finding: m.note, objective: m.system, measure: m.what, owner: opts.owner ?? 'plan-owner', due, from: drill })),
   ];
   const followUps = candidates.filter((f, i) => candidates.findIndex((g) => g.id === f.id) === i);
   return { durations, stepFindings, objectiveFindings, followUps };

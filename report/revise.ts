@@ -27,18 +27,23 @@ const STRINGIFY = { lineWidth: 0, flowCollectionPadding: false } as const;
  */
 function splice(text: string, touched: Set<Node>, appended: Record<string, unknown>): string {
   let out = text;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const nodes = [...touched].filter((n) => n.range).sort((a, b) => b.range![0] - a.range![0]);
   for (const node of nodes) {
     const [start, end] = node.range!;
     const column = start - (out.lastIndexOf('\n', start - 1) + 1);
+    // The node's own comments lie outside its range and stay where they are in the text.
+    const { comment, commentBefore } = node as { comment?: string | null; commentBefore?: string | null };
+    Object.assign(node, { comment: null, commentBefore: null });
     const single = new Document();
     single.contents = node;
-    const body = single.toString(STRINGIFY).replace(/\n$/, '').split('\n').map((l, i) => (i === 0 || l === '' ? l : ' '.repeat(column) + l)).join('\n');
+    const body = single.toString(STRINGIFY).replace(/\n$/, '').split('\n').map((l, i) => (i === 0 || l === '' ? l : ' '.repeat(column) + l)).join(eol);
+    Object.assign(node, { comment, commentBefore });
     // A block node's range runs on to the next item's indentation: keep that whitespace as it was.
     const tail = /\s*$/.exec(out.slice(start, end))![0];
     out = out.slice(0, start) + body + tail + out.slice(end);
   }
-  if (Object.keys(appended).length) out = out.replace(/\n*$/, '\n') + new Document(appended).toString(STRINGIFY);
+  if (Object.keys(appended).length) out = out.replace(/(\r?\n)*$/, eol) + new Document(appended).toString(STRINGIFY).replace(/\n/g, eol);
   return out;
 }
 
@@ -103,8 +108,9 @@ export function reviseScenario(scenarioText: string, report: Report, opts: { own
   const existing = new Set((seqAt(doc, 'followUps')?.items ?? []).map((n) => (isMap(n) ? String(n.get('id')) : '')));
   const followUps = proposals.followUps.map(({ interim: _interim, ...f }) => ({
     ...f, id: existing.has(f.id) ? `${f.id}-${drill}`.toLowerCase().replace(/[^a-z0-9-]/g, '-') : f.id, status: 'open',
-  })).map(({ id, finding, step, code, objective, owner, due, status, from }) => ({
-    id, finding, ...(step !== undefined && { step }), ...(code !== undefined && { code }), ...(objective !== undefined && { objective }), owner, due, status, from,
+  })).map(({ id, finding, step, code, objective, measure, owner, due, status, from }) => ({
+    id, finding, ...(step !== undefined && { step }), ...(code !== undefined && { code }), ...(objective !== undefined && { objective }),
+    ...(measure !== undefined && { measure }), owner, due, status, from,
   }));
   if (followUps.length) {
     const node = doc.get('followUps', true);

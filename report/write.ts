@@ -18,7 +18,9 @@ export async function writeReports(record: DrillRecord, resultsDir: string, lang
   await writeFile(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   // A results directory that cannot be read costs the trend, never the report.
   const earlier = await reportFiles(resultsDir).then((files) => readReports(files, () => undefined), () => [] as Report[]);
-  const trend = buildHistory(earlier, { scenario: report.scenario }).scenarios[0];
+  // This drill counts once, as it is now, whatever copies of it the directory holds.
+  const drills = [...earlier.filter((e) => e.drillId !== report.drillId && e.scenario === report.scenario), report];
+  const trend = buildHistory(drills, { scenario: report.scenario }).scenarios[0];
   await writeFile(join(dir, 'report.md'), renderMarkdown(report, lang, trend));
   await writeFile(join(dir, 'report.html'), await renderHtml(report, lang, trend));
   await writeFile(join(dir, 'junit.xml'), renderJunit(report));

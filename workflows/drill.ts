@@ -93,7 +93,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
    */
   function sparsePause(): number {
     const w = people.waiting();
-    const sparse = spec.sparseSampling ?? { afterMs: 120_000 };
+    const sparse = spec.sparseSampling ?? { afterMs: 1_800_000 };
     if (!w || Date.now() - w.since < sparse.afterMs) return 0;
     return sparse.everyMs ?? Math.min(600_000, Math.max(30_000, (Date.now() - w.since) / 10));
   }

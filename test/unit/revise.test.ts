@@ -43,7 +43,20 @@ describe('drill revise', () => {
     const [objective] = parse(text).objectives;
     expect(objective.findings).toEqual([{ drill: 'it-1432', note: expect.stringMatching(/^RTO missed: \d+(\.\d)?s against 10\.0s; step restart consumed \d+(\.\d)?s of it$/) }]);
     expect(validateScenarioText(text, 'revised.yaml').ok).toBe(true);
-    expect(parse(text).followUps).toContainEqual(expect.objectContaining({ id: 'web-rto', objective: 'web', owner: 'plan-owner', status: 'open', from: 'it-1432' }));
+    expect(parse(text).followUps).toContainEqual(expect.objectContaining({ id: 'web-rto', objective: 'web', measure: 'rto', owner: 'plan-owner', status: 'open', from: 'it-1432' }));
+  });
+
+  it('keeps comments next to a rewritten step once, and CRLF line endings as they were', () => {
+    const commented = scenario
+      .replace('  - { id: restart,', '  # restart the service by hand\n  - { id: restart,')
+      .replace('target: web } }\n  - { id: back', 'target: web } } # the slow one\n  - { id: back');
+    for (const eol of ['\n', '\r\n']) {
+      const { text } = reviseScenario(commented.replace(/\n/g, eol), buildReport(recorded));
+      expect(text.split('# restart the service by hand')).toHaveLength(2);
+      expect(text.split('# the slow one')).toHaveLength(2);
+      if (eol === '\r\n') expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+      expect(validateScenarioText(text, 'revised.yaml').ok).toBe(true);
+    }
   });
 
   it('does not repeat a follow-up already carried from the same drill', () => {
@@ -62,17 +75,22 @@ describe('follow-ups checked by the next drill', () => {
       { ...base, id: 'a', step: 'restart', code: 'procedure-missing' },
       { ...base, id: 'b', step: 'restart', code: 'staff-unavailable' },
       { ...base, id: 'c', step: 'nowhere' },
-      { ...base, id: 'd', objective: 'web' },
+      { ...base, id: 'd', objective: 'web', measure: 'rto' },
       { ...base, id: 'e', step: 'tell-users' },
+      { ...base, id: 'f', objective: 'web', measure: 'rpo' },
+      { ...base, id: 'g', step: 'declare' },
     ];
+    next.steps.find((s) => s.id === 'declare')!.confirmedBy = 'auto';
     next.steps.find((s) => s.id === 'tell-users')!.status = 'skipped';
     const verdicts = Object.fromEntries(buildReport(next).followUps.map((f) => [f.id, [f.verdict, f.evidence]]));
     expect(verdicts).toEqual({
       a: ['still failing', 'procedure-missing again at restart: runbook does not say which host'],
       b: ['verified fixed', 'step restart completed by cho without staff-unavailable'],
       c: ['not exercised', 'no step nowhere in this drill'],
-      d: ['verified fixed', 'RTO met, RPO not measured'],
+      d: ['verified fixed', 'RTO met'],
       e: ['not exercised', 'step tell-users skipped'],
+      f: ['not exercised', 'RPO not measured'],
+      g: ['not exercised', 'step declare was done by the unattended operator'],
     });
   });
 });
