@@ -1,8 +1,9 @@
 import type Docker from 'dockerode';
 import { dockerActivities, dockerClient } from './docker.js';
 import { notifyActivities } from './notify.js';
+import { fileActivities } from './files.js';
 import { probeActivities } from './probes.js';
 
 export function createActivities(docker: Docker = dockerClient()) {
-  return { ...dockerActivities(docker), ...probeActivities, ...notifyActivities };
+  return { ...dockerActivities(docker), ...probeActivities, ...notifyActivities, ...fileActivities };
 }

@@ -14,6 +14,8 @@ import { CliError, connectClient, runDrill } from './run.js';
 import { send, type Action } from './operator.js';
 import { BREAKDOWN_CODE_LIST } from '../model/breakdown.js';
 import { setup } from './setup.js';
+import type { Client } from '@temporalio/client';
+import { actOnSchedule, createSchedule, listSchedules } from './schedule.js';
 import { revise } from './revise.js';
 import { lint } from './lint.js';
 import { history } from './history.js';
@@ -78,6 +80,30 @@ program.command('history').description('RTO and RPO against target drill after d
   .option('--results <dir>', 'where the reports are (default results/)')
   .option('--json', 'print the history as JSON')
   .action(async (scenario: string | undefined, o) => history(scenario, { results: o.results, json: o.json }));
+
+const schedule = program.command('schedule').description('scheduled drills as Temporal Schedules (workers must be running: drill worker)');
+schedule.command('create').description('schedule a scenario: --cron EXPR or --every DURATION (e.g. 1y)')
+  .requiredOption('--scenario <file>', 'the scenario; read when each drill fires, so an accepted revision is what runs')
+  .option('--cron <expr>', 'cron expression, e.g. "0 9 1 3 *" (09:00 UTC every 1 March)')
+  .option('--every <duration>', 'interval, e.g. 1y, 90d, 12h')
+  .option('--start <date>', 'no drill before this date')
+  .option('--operator <mode>', 'auto or people', 'auto')
+  .option('--results <dir>', 'where reports are written', 'results')
+  .option('--id <id>', 'schedule id (default drill-<scenario name>)')
+  .option('--paused', 'create it paused')
+  .option('--task-queue <queue>', 'Temporal task queue', process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE)
+  .addOption(new Option('--lang <lang>', 'language of the report headings').choices(LANGS).default('en'))
+  .action(async (o) => withClient(async (client) => console.log(`schedule ${await createSchedule(client, { ...o, scenario: o.scenario })} created`)));
+schedule.command('list').action(async () => withClient(async (client) => console.log(await listSchedules(client))));
+for (const what of ['pause', 'resume', 'delete', 'trigger'] as const) {
+  schedule.command(what).argument('<schedule-id>').option('--note <text>')
+    .action(async (id: string, o) => withClient(async (client) => console.log(await actOnSchedule(client, id, what, o.note))));
+}
+
+async function withClient(fn: (client: Client) => Promise<void>) {
+  const { client, connection } = await connectClient(() => undefined);
+  try { await fn(client); } finally { await connection.close(); }
+}
 
 program.command('demo').description('set up what is missing, run the headline drill (restore from backup), print the report path')
   .option('--results <dir>', 'where reports are written', 'results')

@@ -1,1 +1,2 @@
 export { drillWorkflow } from './drill.js';
+export { scheduledDrillWorkflow } from './scheduled.js';

@@ -1,0 +1,87 @@
+// `drill schedule`: scheduled drills (the annual drill, or any cadence) as Temporal Schedules, not a
+// home-made timer. Each firing starts scheduledDrillWorkflow, which reads the scenario as it is then,
+// runs the drill and writes its reports. Workers (`drill worker`) must be running to carry them out.
+import { resolve } from 'node:path';
+import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import { parseDuration } from '../model/duration.js';
+import { formatError, validateScenarioFile } from '../model/validate.js';
+import type { Lang } from '../report/headings.js';
+import { DEFAULT_TASK_QUEUE } from '../worker/worker.js';
+import { scheduledDrillWorkflow } from '../workflows/scheduled.js';
+import { CliError } from './errors.js';
+
+export type ScheduleCreate = {
+  scenario: string; cron?: string; every?: string; start?: string; operator: string; results: string;
+  id?: string; taskQueue?: string; lang?: Lang; paused?: boolean;
+};
+
+const YEAR_MS = 365 * 86_400_000;
+/** `1y` is a year of 365 days; other units as in scenarios. */
+function everyMs(text: string): number {
+  const years = /^(\d+)y$/.exec(text.trim());
+  if (years) return Number(years[1]) * YEAR_MS;
+  const ms = parseDuration(text);
+  if (typeof ms !== 'number') throw new CliError(`--every ${text}: ${ms.error} (or years, e.g. 1y)`, 2);
+  if (ms < 60_000) throw new CliError(`--every ${text}: a drill schedule fires at most once a minute`, 2);
+  return ms;
+}
+
+export async function createSchedule(client: Client, o: ScheduleCreate): Promise<string> {
+  if (!o.cron === !o.every) throw new CliError('give exactly one of --cron EXPR or --every DURATION', 2);
+  if (o.operator !== 'auto' && o.operator !== 'people') throw new CliError(`--operator ${o.operator}: a scheduled drill runs with auto or people`, 2);
+  const file = resolve(o.scenario);
+  const v = await validateScenarioFile(file);
+  if (!v.ok) throw new CliError(v.errors.map(formatError).join('\n'), 2);
+  const startAt = o.start !== undefined ? new Date(o.start) : undefined;
+  if (startAt && Number.isNaN(startAt.getTime())) throw new CliError(`--start ${o.start}: not a date (e.g. 2027-03-01 or 2027-03-01T09:00:00Z)`, 2);
+  const scheduleId = o.id ?? `drill-${v.scenario.name}`;
+  const when = o.cron ? { cronExpressions: [o.cron] } : { intervals: [{ every: everyMs(o.every!) }] };
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec: { ...when, ...(startAt && { startAt }) },
+      action: {
+        type: 'startWorkflow', workflowType: scheduledDrillWorkflow, taskQueue: o.taskQueue ?? DEFAULT_TASK_QUEUE,
+        workflowId: `${scheduleId}-run`,
+        args: [{ scenarioFile: file, operator: o.operator, results: resolve(o.results), ...(o.lang && { lang: o.lang }) }],
+      },
+      state: { paused: o.paused ?? false, note: `scenario ${file}` },
+    });
+  } catch (err) {
+    throw new CliError(`schedule ${scheduleId}: ${(err as Error).message}`, (err as Error).name === 'ScheduleAlreadyRunning' ? 2 : 3);
+  }
+  return scheduleId;
+}
+
+export async function listSchedules(client: Client): Promise<string> {
+  const rows: string[][] = [];
+  for await (const s of client.schedule.list()) {
+    const d = await client.schedule.getHandle(s.scheduleId).describe();
+    if (d.action.workflowType !== 'scheduledDrillWorkflow') continue;
+    const input = d.action.args?.[0] as { scenarioFile?: string } | undefined;
+    const last = d.info.recentActions.at(-1);
+    rows.push([s.scheduleId, d.state.paused ? 'paused' : 'active', input?.scenarioFile ?? '?',
+      d.info.nextActionTimes[0]?.toISOString() ?? '—', last ? `${last.takenAt.toISOString()} (${last.action.workflow.workflowId})` : '—']);
+  }
+  if (!rows.length) return 'no drill schedules';
+  const head = ['schedule', 'state', 'scenario', 'next run', 'last run'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** pause | resume | delete | trigger, with a clear error for a schedule that does not exist. */
+export async function actOnSchedule(client: Client, id: string, what: 'pause' | 'resume' | 'delete' | 'trigger', note?: string): Promise<string> {
+  const handle = client.schedule.getHandle(id);
+  try {
+    if (what === 'pause') await handle.pause(note);
+    else if (what === 'resume') await handle.unpause(note);
+    else if (what === 'delete') await handle.delete();
+    else await handle.trigger();
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) throw new CliError(`no schedule ${id} (see drill schedule list)`, 2);
+    throw err;
+  }
+  const done = { pause: 'paused', resume: 'resumed', delete: 'deleted', trigger: 'triggered: a drill starts now' }[what];
+  return `${id}: ${done}`;
+}
+

@@ -1,0 +1,63 @@
+// Scheduled drills as Temporal Schedules, driven through the CLI: created, listed, triggered (the run
+// reads the scenario, drills, and writes its report), paused and deleted. Real server, real worker.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { harness, leftovers, temporalAddress, uniqueId } from '../support/harness.js';
+
+let h: Awaited<ReturnType<typeof harness>>;
+beforeAll(async () => { h = await harness(); });
+afterAll(async () => { await h?.close(); });
+
+const results = mkdtempSync(join(tmpdir(), 'drill-schedule-'));
+const drill = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress() } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+describe('drill schedule', () => {
+  it('creates, lists, triggers (a drill runs and writes its report), pauses and deletes a schedule', async () => {
+    const id = uniqueId('annual');
+    let r = drill('schedule', 'create', '--scenario', 'test/fixtures/quick.yaml', '--every', '1y', '--start', '2027-03-01T09:00:00Z',
+      '--id', id, '--results', results, '--task-queue', h.taskQueue);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(`schedule ${id} created`);
+
+    r = drill('schedule', 'list');
+    const row = r.stdout.split('\n').find((l) => l.startsWith(id))!;
+    expect(row).toMatch(/ active .*quick\.yaml/);
+    expect(Date.parse(row.split(/\s+/)[3]!)).toBeGreaterThanOrEqual(Date.parse('2027-03-01T09:00:00Z'));
+
+    expect(drill('schedule', 'trigger', id).stdout.trim()).toBe(`${id}: triggered: a drill starts now`);
+    const handle = h.client.schedule.getHandle(id);
+    await expect.poll(async () => (await handle.describe()).info.recentActions.length, { timeout: 30_000, interval: 500 }).toBe(1);
+    const run = (await handle.describe()).info.recentActions[0]!.action.workflow;
+    const outcome = await h.client.workflow.getHandle(run.workflowId, run.firstExecutionRunId).result() as { drillId: string; status: string; reportDir: string };
+    expect(outcome.status).toBe('completed');
+    expect(outcome.drillId).toMatch(/^quick-\d{8}-\d{6}-[0-9a-f]{4}$/);
+    expect(outcome.reportDir).toBe(join(results, outcome.drillId));
+    expect(readFileSync(join(outcome.reportDir, 'report.md'), 'utf8')).toContain('## Objectives: target vs actual');
+    expect(existsSync(join(outcome.reportDir, 'junit.xml'))).toBe(true);
+    expect(await leftovers(outcome.drillId)).toEqual({ containers: 0, networks: 0, volumes: 0 });
+
+    expect(drill('schedule', 'pause', id, '--note', 'change freeze').stdout.trim()).toBe(`${id}: paused`);
+    expect(drill('schedule', 'list').stdout.split('\n').find((l) => l.startsWith(id))).toMatch(/ paused /);
+    expect(drill('schedule', 'resume', id).stdout.trim()).toBe(`${id}: resumed`);
+    expect(drill('schedule', 'delete', id).stdout.trim()).toBe(`${id}: deleted`);
+    expect(drill('schedule', 'list').stdout).not.toContain(id);
+  });
+
+  it('refuses bad input with exit 2 and touches nothing', () => {
+    let r = drill('schedule', 'create', '--scenario', 'test/fixtures/quick.yaml', '--every', '1y', '--cron', '0 9 1 3 *', '--id', uniqueId('bad'));
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('give exactly one of --cron EXPR or --every DURATION');
+    r = drill('schedule', 'create', '--scenario', 'test/fixtures/quick.yaml', '--every', '5s');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('--every 5s: a drill schedule fires at most once a minute');
+    r = drill('schedule', 'pause', 'no-such-schedule');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('no schedule no-such-schedule (see drill schedule list)');
+  });
+});

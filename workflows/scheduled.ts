@@ -1,0 +1,19 @@
+// A drill fired by a Temporal Schedule: the scenario is read when it fires (so an accepted revision
+// is what runs), the drill runs as a child workflow, and its reports are written where the schedule
+// says. Nothing here depends on a process that was up when the schedule was created.
+import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { FileActivities } from '../activities/files.js';
+import type { DrillSpec } from '../model/spec.js';
+import type { Lang } from '../report/headings.js';
+import { drillWorkflow } from './drill.js';
+
+const files = proxyActivities<FileActivities>({ startToCloseTimeout: '2m', retry: { maximumAttempts: 3 } });
+
+export type ScheduledDrill = { scenarioFile: string; operator: DrillSpec['operator']; results: string; lang?: Lang };
+
+export async function scheduledDrillWorkflow(input: ScheduledDrill): Promise<{ drillId: string; status: string; reportDir: string }> {
+  const spec = await files.loadScenario({ file: input.scenarioFile, operator: input.operator, firedAt: workflowInfo().startTime.getTime() });
+  const record = await executeChild(drillWorkflow, { workflowId: spec.drillId, args: [spec] });
+  const written = await files.writeDrillReports({ record, results: input.results, ...(input.lang && { lang: input.lang }) });
+  return { drillId: spec.drillId, status: written.status, reportDir: written.dir };
+}
