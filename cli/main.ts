@@ -91,6 +91,8 @@ schedule.command('create').description('schedule a scenario: --cron EXPR or --ev
   .option('--results <dir>', 'where reports are written', 'results')
   .option('--id <id>', 'schedule id (default drill-<scenario name>)')
   .option('--paused', 'create it paused')
+  .option('--remind <befores>', 'with --every and --start: remind the facilitator this long before each drill, e.g. 14d,1d', (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean))
+  .option('--webhook <url>', 'where reminders are POSTed (they are always logged by the worker)')
   .option('--task-queue <queue>', 'Temporal task queue', process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE)
   .addOption(new Option('--lang <lang>', 'language of the report headings').choices(LANGS).default('en'))
   .action(async (o) => withClient(async (client) => console.log(`schedule ${await createSchedule(client, { ...o, scenario: o.scenario })} created`)));

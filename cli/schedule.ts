@@ -7,12 +7,21 @@ import { parseDuration } from '../model/duration.js';
 import { formatError, validateScenarioFile } from '../model/validate.js';
 import type { Lang } from '../report/headings.js';
 import { DEFAULT_TASK_QUEUE } from '../worker/worker.js';
-import { scheduledDrillWorkflow } from '../workflows/scheduled.js';
+import { drillReminderWorkflow, scheduledDrillWorkflow } from '../workflows/scheduled.js';
 import { CliError } from './errors.js';
 
 export type ScheduleCreate = {
   scenario: string; cron?: string; every?: string; start?: string; operator: string; results: string;
   id?: string; taskQueue?: string; lang?: Lang; paused?: boolean;
+  /** reminders to the facilitator before each drill, e.g. ['14d', '1d'] (with --every and --start) */
+  remind?: string[]; webhook?: string;
+};
+
+/** Reminder schedules are named after their drill's: `<id>-remind-<before>`. */
+const reminderIds = async (client: Client, id: string) => {
+  const ids: string[] = [];
+  for await (const s of client.schedule.list()) if (s.scheduleId.startsWith(`${id}-remind-`)) ids.push(s.scheduleId);
+  return ids;
 };
 
 const YEAR_MS = 365 * 86_400_000;
@@ -35,7 +44,17 @@ export async function createSchedule(client: Client, o: ScheduleCreate): Promise
   const startAt = o.start !== undefined ? new Date(o.start) : undefined;
   if (startAt && Number.isNaN(startAt.getTime())) throw new CliError(`--start ${o.start}: not a date (e.g. 2027-03-01 or 2027-03-01T09:00:00Z)`, 2);
   const scheduleId = o.id ?? `drill-${v.scenario.name}`;
-  const when = o.cron ? { cronExpressions: [o.cron] } : { intervals: [{ every: everyMs(o.every!) }] };
+  // Intervals count from the epoch: the offset puts a firing exactly at --start, and every `every` after.
+  const every = o.every !== undefined ? everyMs(o.every) : undefined;
+  const offsetFor = (at: number) => ((at % every!) + every!) % every!;
+  const when = o.cron ? { cronExpressions: [o.cron] } : { intervals: [{ every: every!, ...(startAt && { offset: offsetFor(startAt.getTime()) }) }] };
+  const reminders = (o.remind ?? []).map((before) => {
+    const ms = parseDuration(before);
+    if (typeof ms !== 'number') throw new CliError(`--remind ${before}: ${ms.error}`, 2);
+    if (!every || !startAt) throw new CliError('--remind needs --every and --start (the reminders are counted back from each drill)', 2);
+    if (ms >= every) throw new CliError(`--remind ${before}: must be shorter than the interval between drills`, 2);
+    return { before, ms };
+  });
   try {
     await client.schedule.create({
       scheduleId,
@@ -47,6 +66,18 @@ export async function createSchedule(client: Client, o: ScheduleCreate): Promise
       },
       state: { paused: o.paused ?? false, note: `scenario ${file}` },
     });
+    for (const rm of reminders) {
+      await client.schedule.create({
+        scheduleId: `${scheduleId}-remind-${rm.before}`,
+        spec: { intervals: [{ every: every!, offset: offsetFor(startAt!.getTime() - rm.ms) }], startAt: new Date(startAt!.getTime() - rm.ms) },
+        action: {
+          type: 'startWorkflow', workflowType: drillReminderWorkflow, taskQueue: o.taskQueue ?? DEFAULT_TASK_QUEUE,
+          workflowId: `${scheduleId}-remind-${rm.before}-run`,
+          args: [{ schedule: scheduleId, scenarioFile: file, before: rm.before, ...(o.webhook && { webhook: o.webhook }) }],
+        },
+        state: { paused: o.paused ?? false, note: `reminder ${rm.before} before ${scheduleId}` },
+      });
+    }
   } catch (err) {
     throw new CliError(`schedule ${scheduleId}: ${(err as Error).message}`, (err as Error).name === 'ScheduleAlreadyRunning' ? 2 : 3);
   }
@@ -58,13 +89,16 @@ export async function listSchedules(client: Client): Promise<string> {
   for await (const s of client.schedule.list()) {
     const d = await client.schedule.getHandle(s.scheduleId).describe();
     if (d.action.workflowType !== 'scheduledDrillWorkflow') continue;
+    const msOf = (before: string) => { const ms = parseDuration(before); return typeof ms === 'number' ? ms : 0; };
+    const reminders = (await reminderIds(client, s.scheduleId)).map((r) => r.slice(`${s.scheduleId}-remind-`.length)).sort((a, b) => msOf(b) - msOf(a));
     const input = d.action.args?.[0] as { scenarioFile?: string } | undefined;
     const last = d.info.recentActions.at(-1);
     rows.push([s.scheduleId, d.state.paused ? 'paused' : 'active', input?.scenarioFile ?? '?',
-      d.info.nextActionTimes[0]?.toISOString() ?? '—', last ? `${last.takenAt.toISOString()} (${last.action.workflow.workflowId})` : '—']);
+      d.info.nextActionTimes[0]?.toISOString() ?? '—', last ? `${last.takenAt.toISOString()} (${last.action.workflow.workflowId})` : '—',
+      reminders.length ? reminders.join(', ') : '—']);
   }
   if (!rows.length) return 'no drill schedules';
-  const head = ['schedule', 'state', 'scenario', 'next run', 'last run'];
+  const head = ['schedule', 'state', 'scenario', 'next run', 'last run', 'reminders before'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
@@ -73,10 +107,15 @@ export async function listSchedules(client: Client): Promise<string> {
 export async function actOnSchedule(client: Client, id: string, what: 'pause' | 'resume' | 'delete' | 'trigger', note?: string): Promise<string> {
   const handle = client.schedule.getHandle(id);
   try {
-    if (what === 'pause') await handle.pause(note);
-    else if (what === 'resume') await handle.unpause(note);
-    else if (what === 'delete') await handle.delete();
-    else await handle.trigger();
+    if (what === 'trigger') await handle.trigger();
+    else {
+      // A drill's reminders follow it: paused, resumed and deleted with it.
+      for (const h of [handle, ...(await reminderIds(client, id)).map((r) => client.schedule.getHandle(r))]) {
+        if (what === 'pause') await h.pause(note);
+        else if (what === 'resume') await h.unpause(note);
+        else await h.delete();
+      }
+    }
   } catch (err) {
     if (err instanceof ScheduleNotFoundError) throw new CliError(`no schedule ${id} (see drill schedule list)`, 2);
     throw err;

@@ -1,2 +1,2 @@
 export { drillWorkflow } from './drill.js';
-export { scheduledDrillWorkflow } from './scheduled.js';
+export { drillReminderWorkflow, scheduledDrillWorkflow } from './scheduled.js';

@@ -3,11 +3,13 @@
 // says. Nothing here depends on a process that was up when the schedule was created.
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { FileActivities } from '../activities/files.js';
+import type { NotifyActivities } from '../activities/notify.js';
 import type { DrillSpec } from '../model/spec.js';
 import type { Lang } from '../report/headings.js';
 import { drillWorkflow } from './drill.js';
 
 const files = proxyActivities<FileActivities>({ startToCloseTimeout: '2m', retry: { maximumAttempts: 3 } });
+const notifier = proxyActivities<NotifyActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5, initialInterval: '1s' } });
 
 export type ScheduledDrill = { scenarioFile: string; operator: DrillSpec['operator']; results: string; lang?: Lang };
 
@@ -16,4 +18,15 @@ export async function scheduledDrillWorkflow(input: ScheduledDrill): Promise<{ d
   const record = await executeChild(drillWorkflow, { workflowId: spec.drillId, args: [spec] });
   const written = await files.writeDrillReports({ record, results: input.results, ...(input.lang && { lang: input.lang }) });
   return { drillId: spec.drillId, status: written.status, reportDir: written.dir };
+}
+
+export type DrillReminder = { schedule: string; scenarioFile: string; before: string; webhook?: string };
+
+/** A reminder to the facilitator, fired by its own schedule a set time before each scheduled drill. */
+export async function drillReminderWorkflow(input: DrillReminder): Promise<void> {
+  await notifier.notify({
+    drillId: input.schedule, subject: 'drill reminder',
+    message: `the scheduled drill ${input.schedule} (${input.scenarioFile}) runs in ${input.before}`,
+    ...(input.webhook !== undefined && { webhook: input.webhook }),
+  });
 }

@@ -4,12 +4,25 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, leftovers, temporalAddress, uniqueId } from '../support/harness.js';
 
 let h: Awaited<ReturnType<typeof harness>>;
-beforeAll(async () => { h = await harness(); });
-afterAll(async () => { await h?.close(); });
+let hook: Server;
+let hookUrl = '';
+const received: { subject: string; message: string }[] = [];
+beforeAll(async () => {
+  h = await harness();
+  hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => { received.push(JSON.parse(body)); res.end('ok'); });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/facilitator`;
+});
+afterAll(async () => { await h?.close(); hook?.close(); });
 
 const results = mkdtempSync(join(tmpdir(), 'drill-schedule-'));
 const drill = (...args: string[]) => {
@@ -21,14 +34,21 @@ describe('drill schedule', () => {
   it('creates, lists, triggers (a drill runs and writes its report), pauses and deletes a schedule', async () => {
     const id = uniqueId('annual');
     let r = drill('schedule', 'create', '--scenario', 'test/fixtures/quick.yaml', '--every', '1y', '--start', '2027-03-01T09:00:00Z',
-      '--id', id, '--results', results, '--task-queue', h.taskQueue);
+      '--id', id, '--results', results, '--task-queue', h.taskQueue, '--remind', '14d,1d', '--webhook', hookUrl);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(`schedule ${id} created`);
 
     r = drill('schedule', 'list');
     const row = r.stdout.split('\n').find((l) => l.startsWith(id))!;
-    expect(row).toMatch(/ active .*quick\.yaml/);
-    expect(Date.parse(row.split(/\s+/)[3]!)).toBeGreaterThanOrEqual(Date.parse('2027-03-01T09:00:00Z'));
+    expect(row).toMatch(/ active .*quick\.yaml .* 14d, 1d$/);
+    // The annual drill falls on its start date, and the reminders the set time before it.
+    expect(row.split(/\s+/)[3]).toBe('2027-03-01T09:00:00.000Z');
+    const next = async (s: string) => (await h.client.schedule.getHandle(s).describe()).info.nextActionTimes[0]!.toISOString();
+    expect(await next(`${id}-remind-14d`)).toBe('2027-02-15T09:00:00.000Z');
+    expect(await next(`${id}-remind-1d`)).toBe('2027-02-28T09:00:00.000Z');
+    await h.client.schedule.getHandle(`${id}-remind-1d`).trigger();
+    await expect.poll(() => received.filter((m) => m.subject === 'drill reminder').map((m) => m.message), { timeout: 30_000 })
+      .toEqual([expect.stringMatching(new RegExp(`^the scheduled drill ${id} \\(.*quick\\.yaml\\) runs in 1d$`))]);
 
     expect(drill('schedule', 'trigger', id).stdout.trim()).toBe(`${id}: triggered: a drill starts now`);
     const handle = h.client.schedule.getHandle(id);
@@ -47,6 +67,7 @@ describe('drill schedule', () => {
     expect(drill('schedule', 'resume', id).stdout.trim()).toBe(`${id}: resumed`);
     expect(drill('schedule', 'delete', id).stdout.trim()).toBe(`${id}: deleted`);
     expect(drill('schedule', 'list').stdout).not.toContain(id);
+    for await (const s of h.client.schedule.list()) expect(s.scheduleId.startsWith(id)).toBe(false); // its reminders went with it
   });
 
   it('refuses bad input with exit 2 and touches nothing', () => {
@@ -56,6 +77,9 @@ describe('drill schedule', () => {
     r = drill('schedule', 'create', '--scenario', 'test/fixtures/quick.yaml', '--every', '5s');
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('--every 5s: a drill schedule fires at most once a minute');
+    r = drill('schedule', 'create', '--scenario', 'test/fixtures/quick.yaml', '--cron', '0 9 1 3 *', '--remind', '14d', '--id', uniqueId('bad'));
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('--remind needs --every and --start (the reminders are counted back from each drill)');
     r = drill('schedule', 'pause', 'no-such-schedule');
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('no schedule no-such-schedule (see drill schedule list)');
