@@ -4,23 +4,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, leftovers, temporalAddress, uniqueId } from '../support/harness.js';
+import { webhookReceiver } from '../support/webhook.js';
 
 let h: Awaited<ReturnType<typeof harness>>;
-let hook: Server;
-let hookUrl = '';
-const received: { subject: string; message: string }[] = [];
+let hook: Awaited<ReturnType<typeof webhookReceiver>>;
 beforeAll(async () => {
   h = await harness();
-  hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => { received.push(JSON.parse(body)); res.end('ok'); });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/facilitator`;
+  hook = await webhookReceiver('/facilitator');
 });
 afterAll(async () => { await h?.close(); hook?.close(); });
 
@@ -34,7 +26,7 @@ describe('drill schedule', () => {
   it('creates, lists, triggers (a drill runs and writes its report), pauses and deletes a schedule', async () => {
     const id = uniqueId('annual');
     let r = drill('schedule', 'create', '--scenario', 'test/fixtures/quick.yaml', '--every', '1y', '--start', '2027-03-01T09:00:00Z',
-      '--id', id, '--results', results, '--task-queue', h.taskQueue, '--remind', '14d,1d', '--webhook', hookUrl);
+      '--id', id, '--results', results, '--task-queue', h.taskQueue, '--remind', '14d,1d', '--webhook', hook.url);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(`schedule ${id} created`);
 
@@ -47,7 +39,7 @@ describe('drill schedule', () => {
     expect(await next(`${id}-remind-14d`)).toBe('2027-02-15T09:00:00.000Z');
     expect(await next(`${id}-remind-1d`)).toBe('2027-02-28T09:00:00.000Z');
     await h.client.schedule.getHandle(`${id}-remind-1d`).trigger();
-    await expect.poll(() => received.filter((m) => m.subject === 'drill reminder').map((m) => m.message), { timeout: 30_000 })
+    await expect.poll(() => hook.received.filter((m) => m.subject === 'drill reminder').map((m) => m.message), { timeout: 30_000 })
       .toEqual([expect.stringMatching(new RegExp(`^the scheduled drill ${id} \\(.*quick\\.yaml\\) runs in 1d$`))]);
 
     expect(drill('schedule', 'trigger', id).stdout.trim()).toBe(`${id}: triggered: a drill starts now`);

@@ -1,6 +1,5 @@
 // People in the drill, through the Workflow Update API on the real server with real containers:
 // gates and roles, confirmations the system contradicts, breakdowns, refusals, timers, notifications.
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import { refusalReason } from '../../cli/operator.js';
@@ -9,20 +8,13 @@ import { renderMarkdown } from '../../report/markdown.js';
 import { completeStepUpdate, decideUpdate, reportBreakdownUpdate, skipStepUpdate, statusQuery } from '../../workflows/messages.js';
 import { docker, harness, specFrom, uniqueId } from '../support/harness.js';
 import { resourceName } from '../../activities/names.js';
+import { webhookReceiver } from '../support/webhook.js';
 
 let h: Awaited<ReturnType<typeof harness>>;
-let hook: Server;
-const received: { subject: string; message: string }[] = [];
-let hookUrl = '';
+let hook: Awaited<ReturnType<typeof webhookReceiver>>;
 beforeAll(async () => {
   h = await harness();
-  hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => { received.push(JSON.parse(body)); res.end('ok'); });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
+  hook = await webhookReceiver();
 });
 afterAll(async () => { await h?.close(); hook?.close(); });
 
@@ -32,7 +24,7 @@ name: people
 participants:
   cho: [chief-officer]
   alice: [operator]
-escalation: { webhook: "${hookUrl}" }
+escalation: { webhook: "${hook.url}" }
 topology:
   networks: [net]
   containers:
@@ -123,8 +115,8 @@ describe('people in the drill', () => {
       'web: 80% of the RTO (6.0s) used and service not yet restored',
       'web: 100% of the RTO (6.0s) used and service not yet restored',
     ]);
-    expect(received.map((r) => r.subject)).toEqual(expect.arrayContaining(['escalation', 'RTO budget']));
-    expect(received.find((r) => r.subject === 'escalation')!.message).toContain('step "restart" has waited 2.0s');
+    expect(hook.received.map((r) => r.subject)).toEqual(expect.arrayContaining(['escalation', 'RTO budget']));
+    expect(hook.received.find((r) => r.subject === 'escalation')!.message).toContain('step "restart" has waited 2.0s');
 
     const report = buildReport(record);
     expect(report.people.map((p) => [p.step, p.status, p.confirmedBy])).toEqual([
