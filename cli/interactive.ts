@@ -8,6 +8,7 @@ import { BREAKDOWN_CODE_LIST, BREAKDOWN_CODES } from '../model/breakdown.js';
 import { formatDuration as d } from '../model/duration.js';
 import { statusQuery, type WaitingStep } from '../workflows/messages.js';
 import { send, type Action } from './operator.js';
+import { statusPoller } from './queries.js';
 
 const EFFECTS = ['prolonged', 'enlarged', 'none'];
 
@@ -27,7 +28,7 @@ export function interactiveOperator(handle: WorkflowHandle, by: string, done: ()
   });
   let closed = false;
   let asking = false;
-  const inflight = new Set<Promise<unknown>>();
+  const status = statusPoller(handle);
   // A question pending when the interface closes never settles by itself: closing aborts it.
   const closing = new AbortController();
   rl.on('SIGINT', () => rl.close()); // Ctrl-C leaves the prompt, not the drill
@@ -114,11 +115,9 @@ export function interactiveOperator(handle: WorkflowHandle, by: string, done: ()
       const superseded = new AbortController();
       const tick = setInterval(() => {
         if (tty && asking) { rl.setPrompt(timer(w)); rl.prompt(true); }
-        const q = handle.query(statusQuery).then((now) => {
+        status.poll((now) => {
           if (now.waiting?.id !== w.id || now.waiting.since !== w.since) superseded.abort();
-        }, () => undefined);
-        inflight.add(q);
-        void q.finally(() => inflight.delete(q));
+        });
       }, 1000);
       let choice: string | null;
       try { choice = await ask(timer(w), superseded.signal); } finally { clearInterval(tick); }
@@ -136,7 +135,7 @@ export function interactiveOperator(handle: WorkflowHandle, by: string, done: ()
   // The caller closes the connection after this: no query may still be in flight then.
   const finished = loop().finally(async () => {
     console_.close();
-    await Promise.allSettled([...inflight]);
+    await status.settled();
   });
   return { console: console_, finished };
 }

@@ -1,9 +1,9 @@
 // `drill lint PLAN...`: validation first (an invalid plan is refused as `drill validate` refuses it),
 // then the guideline's rules (model/lint.ts) with completed drills under results/ as drill evidence.
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { formatError, scenarioLocator, validateScenarioText } from '../model/validate.js';
 import { formatFinding, lintScenario, type DrillEvidence } from '../model/lint.js';
+import { readResults } from '../report/results.js';
 import { CliError } from './errors.js';
 
 export type LintOutcome = { exitCode: 0 | 1 | 2; out: string[]; err: string[] };
@@ -35,20 +35,11 @@ export async function lint(files: string[], opts: { results: string; today?: str
 }
 
 /**
- * Completed drills in a results directory (one `<drill-id>/report.json` each). An aborted or failed
- * drill did not get through the path, so it is no evidence; a directory that is not a readable report
- * (a drill still being written, someone's notes) is passed over rather than failing the lint.
+ * Completed drills in a results directory, read as `drill history` reads them. An aborted or failed
+ * drill did not get through the path, so it is no evidence; what is not a readable report (a drill
+ * still being written, someone's notes) is passed over rather than failing the lint.
  */
 export async function completedDrills(dir: string): Promise<DrillEvidence[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const found = await Promise.all(entries.filter((e) => e.isDirectory()).map(async (e): Promise<DrillEvidence | undefined> => {
-    try {
-      const r = JSON.parse(await readFile(join(dir, e.name, 'report.json'), 'utf8'));
-      if (r?.status !== 'completed' || typeof r.scenario !== 'string' || typeof r.startedAt !== 'string') return undefined;
-      return { scenario: r.scenario, drillId: String(r.drillId ?? e.name), date: new Date(r.startedAt).toISOString().slice(0, 10) };
-    } catch {
-      return undefined;
-    }
-  }));
-  return found.filter((d): d is DrillEvidence => d !== undefined);
+  return (await readResults(dir)).filter((r) => r.status === 'completed')
+    .map((r) => ({ scenario: r.scenario, drillId: r.drillId, date: new Date(r.startedAt).toISOString().slice(0, 10) }));
 }

@@ -1,8 +1,8 @@
 // `drill run`: validate, start the drill workflow, show progress, write the reports, exit with the verdict.
-import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { engineAnswers, dockerUnreachableMessage } from '../docker/engine.js';
 import { toDrillSpec, type DrillSpec } from '../model/spec.js';
+import { newDrillId } from '../model/drill-id.js';
 import type { DrillRecord } from '../model/record.js';
 import { formatError, validateScenarioFile } from '../model/validate.js';
 import { writeReports } from '../report/write.js';
@@ -16,13 +16,9 @@ import { progressReporter } from './progress.js';
 import { CliError } from './errors.js';
 import { loadScript, runScript, type ScriptEntry } from './operator.js';
 import { interactiveOperator } from './interactive.js';
+import { statusPoller } from './queries.js';
 
 export { CliError };
-
-export function newDrillId(scenario: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${scenario}-${stamp}-${randomBytes(2).toString('hex')}`;
-}
 
 export type RunOptions = { operator: string; results: string; drillId?: string; taskQueue?: string; worker: boolean; quiet?: boolean; by?: string; lang?: Lang };
 
@@ -66,14 +62,8 @@ export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCo
     // At an interactive terminal the prompt owns the screen: progress prints a line per change above it.
     const participant = interactive ? interactiveOperator(handle, opts.by ?? process.env.DRILL_PARTICIPANT ?? process.env.USER ?? 'participant', () => finished) : null;
     const progress = opts.quiet ? null : participant ? progressReporter({ isTTY: false, write: (s: string) => { participant.console.print(s.replace(/\n$/, '')); } }) : progressReporter();
-    // Queries still in flight when the connection closes would retry on a closed channel and crash the
-    // process from a timer; each is tracked and settled before closing.
-    const inflight = new Set<Promise<unknown>>();
-    const poll = setInterval(() => {
-      const q = handle.query(statusQuery).then((v) => progress?.update(v), () => undefined);
-      inflight.add(q);
-      void q.finally(() => inflight.delete(q));
-    }, 500);
+    const status = statusPoller(handle);
+    const poll = setInterval(() => status.poll((v) => progress?.update(v)), 500);
     const scripted = script ? runScript(client, spec.drillId, script, (s) => console.error(s), () => finished) : Promise.resolve();
     scripted.catch(async (err: Error) => {
       console.error(err.message);
@@ -88,7 +78,7 @@ export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCo
         participant?.console.close();
         await Promise.all([scripted.catch(() => undefined), participant?.finished.catch(() => undefined)]);
         clearInterval(poll);
-        await Promise.allSettled([...inflight]);
+        await status.settled();
         if (progress) await handle.query(statusQuery).then((v) => progress.update(v), () => undefined);
         progress?.done();
       }

@@ -34,6 +34,11 @@ export type StepSpec =
   | (StepCommon & { kind: 'notify'; audience: NotifyAudience; to: string; message: string; escalateAfterMs?: number })
   | (StepCommon & { kind: 'verify'; probe: string });
 
+/** Steps that wait for people when participants run the drill, and the unattended operator does otherwise. */
+export type PeopleStepSpec = Extract<StepSpec, { kind: 'manual' | 'gate' | 'notify' }>;
+export const isPeopleKind = (kind: string): kind is PeopleStepSpec['kind'] => kind === 'manual' || kind === 'gate' || kind === 'notify';
+export const isPeopleStep = (s: StepSpec): s is PeopleStepSpec => isPeopleKind(s.kind);
+
 export type ObjectiveSpec = {
   system: string;
   rtoMs: number;

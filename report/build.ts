@@ -1,6 +1,7 @@
 // DrillRecord → report.json: objectives target vs actual, the steps, and how each figure was measured.
 import type { DrillRecord, StepResult } from '../model/record.js';
 import { formatDuration } from '../model/duration.js';
+import { iso } from './time.js';
 import { measureRpo, measureRto, sampleGaps, type RpoMeasure, type RtoMeasure } from './analysis.js';
 import {
   breakdowns, decisions, notifications, peopleSteps, phaseSplit,
@@ -43,7 +44,6 @@ export type Report = {
   record: DrillRecord;
 };
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 /** Time each step spent inside [from, to]: the attribution of an outage to the steps that consumed it. */
 export function consumedBy(steps: StepResult[], from: number, to: number): { step: string; ms: number }[] {

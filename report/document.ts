@@ -7,6 +7,7 @@ import { formatDuration as d } from '../model/duration.js';
 import type { Report } from './build.js';
 import { heading, type Lang } from './headings.js';
 import { proposeRevisions } from './proposals.js';
+import { readableTime as time } from './time.js';
 import type { ScenarioHistory } from './history.js';
 
 export type Block =
@@ -19,7 +20,6 @@ export type ReportDocument = { title: string; summary: [string, string][]; descr
 /** Text from a record, safe inside inline markup (and in a markdown table cell). */
 export const lit = (s: string) => s.replace(/([\\`*_|<>&[\]])/g, '\\$1').replace(/\r?\n|\r/g, ' ');
 const code = (s: string) => `\`${s.replace(/`/g, "'").replace(/\|/g, '¦').replace(/\r?\n|\r/g, ' ')}\``;
-const time = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
 const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? '**met**' : '**MISSED**');
 const table = (head: string[], rows: string[][], numeric?: number[]): Block => ({ kind: 'table', head, rows, ...(numeric && { numeric }) });
 const list = (items: string[], ordered = false): Block => ({ kind: 'list', items, ...(ordered && { ordered }) });

@@ -3,6 +3,7 @@
 import { BREAKDOWN_CODES, type BreakdownCode } from '../model/breakdown.js';
 import { formatDuration } from '../model/duration.js';
 import type { Report } from './build.js';
+import { readableTime } from './time.js';
 
 export type Verdict = 'met' | 'MISSED' | 'not measured';
 
@@ -172,7 +173,6 @@ export function buildHistory(reports: Report[], opts: { scenario?: string; limit
   return { scenarios };
 }
 
-const when = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 
 /** Columns padded to their widest cell; the last column is not padded so lines carry no trailing blanks. */
 function table(head: string[], rows: string[][], indent = '    '): string[] {
@@ -182,13 +182,13 @@ function table(head: string[], rows: string[][], indent = '    '): string[] {
 }
 
 function renderScenario(h: ScenarioHistory): string[] {
-  const span = h.drills === 1 ? when(h.firstAt) : `${when(h.firstAt)} to ${when(h.lastAt)}`;
+  const span = h.drills === 1 ? readableTime(h.firstAt) : `${readableTime(h.firstAt)} to ${readableTime(h.lastAt)}`;
   const out = [`${h.scenario}: ${h.drills} drill${h.drills === 1 ? '' : 's'}, ${span}`];
   for (const s of h.systems) {
     const missed = s.drills.filter((d) => d.rto.verdict === 'MISSED' || d.rpo?.verdict === 'MISSED').length;
     out.push('', `  ${s.system}: ${missed === 0 ? 'no objective missed' : `objectives missed in ${missed} of ${s.drills.length} drills`}`);
     out.push(...table(['drill', 'started', 'status', 'RTO actual', 'target', 'RTO', 'RPO actual', 'target', 'RPO', 'lost writes'],
-      s.drills.map((d) => [d.drillId, when(d.startedAt), d.status,
+      s.drills.map((d) => [d.drillId, readableTime(d.startedAt), d.status,
         formatDuration(d.rto.actualMs), formatDuration(d.rto.targetMs), d.rto.verdict,
         ...(d.rpo ? [formatDuration(d.rpo.actualMs), formatDuration(d.rpo.targetMs), d.rpo.verdict, String(d.rpo.lostWrites)] : ['no ledger'])])));
   }

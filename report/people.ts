@@ -3,9 +3,9 @@
 // and the RTO split into phases (detect, decide, recover, verify). Pure functions.
 import { BREAKDOWN_CODES } from '../model/breakdown.js';
 import type { DrillRecord, StepResult } from '../model/record.js';
-import type { RtoPhase, StepSpec } from '../model/spec.js';
+import { isPeopleStep, type RtoPhase, type StepSpec } from '../model/spec.js';
+import { iso } from './time.js';
 
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 export type PeopleStepReport = {
   step: string; kind: 'manual' | 'gate' | 'notify'; status: string;
@@ -21,11 +21,9 @@ export type BreakdownReport = { step: string; code: string; cause: string; effec
 export type NotificationReport = { step: string; audience: string; to: string; message: string; by: string; at: string; afterT0Ms: number | null };
 export type PhaseSplit = Record<RtoPhase, number> & { between: number };
 
-const isPeople = (s: StepSpec): s is Extract<StepSpec, { kind: 'manual' | 'gate' | 'notify' }> => s.kind === 'manual' || s.kind === 'gate' || s.kind === 'notify';
-
 export function peopleSteps(record: DrillRecord): PeopleStepReport[] {
   const results = new Map(record.steps.map((r) => [r.id, r]));
-  return record.spec.steps.filter(isPeople).map((s) => {
+  return record.spec.steps.filter(isPeopleStep).map((s) => {
     const r = results.get(s.id);
     return {
       step: s.id, kind: s.kind, status: r?.status ?? 'pending',

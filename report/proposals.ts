@@ -6,8 +6,8 @@
 //  - a missed objective gets a finding naming the step that consumed its budget, and a follow-up.
 import { formatDuration as d } from '../model/duration.js';
 import type { Report } from './build.js';
+import { isPeopleKind } from '../model/spec.js';
 
-const PEOPLE_KINDS = new Set(['manual', 'gate', 'notify']);
 const DAY = 86_400_000;
 
 export type DurationProposal = { step: string; beforeMs: number | null; after: string; measuredMs: number };
@@ -33,7 +33,7 @@ export function proposeRevisions(report: Report, opts: { owner?: string; dueDays
   const drill = report.drillId;
   const durations = report.steps.flatMap((s): DurationProposal[] => {
     if (s.status !== 'completed' || s.durationMs === undefined) return [];
-    const people = PEOPLE_KINDS.has(s.kind);
+    const people = isPeopleKind(s.kind);
     if (people && (s.confirmedBy === undefined || s.confirmedBy === 'auto')) return [];
     if (!people && s.expectedMs === undefined) return []; // automation with no runbook estimate needs none
     const after = planDuration(s.durationMs);

@@ -39,3 +39,8 @@ export async function readReports(files: string[], warn: (line: string) => void)
   return [...reports.values()].map((r) => r.report);
 }
 
+
+/** Every readable report in a directory, quietly: for evidence and trends, a missing or unreadable directory is no drills. */
+export async function readResults(dir: string): Promise<Report[]> {
+  return reportFiles(dir).then((files) => readReports(files, () => undefined), () => []);
+}

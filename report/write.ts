@@ -9,7 +9,7 @@ import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import type { Lang } from './headings.js';
 import { buildHistory } from './history.js';
-import { readReports, reportFiles } from './results.js';
+import { readResults } from './results.js';
 
 export async function writeReports(record: DrillRecord, resultsDir: string, lang: Lang = 'en'): Promise<{ dir: string; report: Report }> {
   const report = buildReport(record);
@@ -17,7 +17,7 @@ export async function writeReports(record: DrillRecord, resultsDir: string, lang
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   // A results directory that cannot be read costs the trend, never the report.
-  const earlier = await reportFiles(resultsDir).then((files) => readReports(files, () => undefined), () => [] as Report[]);
+  const earlier = await readResults(resultsDir);
   // This drill counts once, as it is now, whatever copies of it the directory holds.
   const drills = [...earlier.filter((e) => e.drillId !== report.drillId && e.scenario === report.scenario), report];
   const trend = buildHistory(drills, { scenario: report.scenario }).scenarios[0];

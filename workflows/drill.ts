@@ -11,7 +11,7 @@ import type { NotifyActivities } from '../activities/notify.js';
 import { measureRto } from '../report/analysis.js';
 import { formatDuration } from '../model/duration.js';
 import { abortSignal, statusQuery, type DrillView } from './messages.js';
-import { peopleSteps, type PeopleStep } from './people.js';
+import { peopleSteps } from './people.js';
 
 /** One probe activity covers this much time; the workflow strings segments together. */
 export const PROBE_SEGMENT_MS = 2000;
@@ -51,16 +51,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
   };
   const people = peopleSteps({
     spec, record, event, notify,
-    contradiction: async (step) => {
-      if (step.kind !== 'manual' || step.verify === undefined) return null;
-      try {
-        await awaitProbe(step, step.verify, 'healthy', step.timeoutMs ?? 15_000);
-        return null;
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        return failureMessage(err);
-      }
-    },
+    contradiction: async (step) => (step.kind === 'manual' && step.verify !== undefined ? disagreement(step, step.verify, step.timeoutMs ?? 15_000) : null),
   });
   setHandler(statusQuery, (): DrillView => ({
     drillId: spec.drillId, scenario: spec.scenario, status: record.status, phase, startedAt: record.startedAt, t0: record.t0,
@@ -185,9 +176,9 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
             const res = await doDocker(step, step.auto, false);
             if (res.output) r.output = res.output;
           }
-          const seen = step.kind === 'manual' && step.verify !== undefined ? await awaitProbe(step, step.verify, 'healthy', step.timeoutMs ?? 30_000).then(() => null, (e) => { if (isCancellation(e)) throw e; return failureMessage(e); }) : null;
+          const seen = step.kind === 'manual' && step.verify !== undefined ? await disagreement(step, step.verify, step.timeoutMs ?? 30_000) : null;
           if (seen !== null) throw new StepFailed(`the unattended operator's action did not take: ${seen}`);
-          people.auto(step as PeopleStep, r);
+          people.auto(step, r);
           break;
         }
         case 'wait': {
@@ -229,6 +220,14 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
       startToCloseTimeout: waitTimeoutMs + 30_000, heartbeatTimeout: HEARTBEAT, retry: { maximumAttempts: 5, initialInterval: '200ms' },
     }).awaitProbe({ ...target(p.target, p.timeoutMs), until, intervalMs: p.intervalMs, sustainMs: p.sustainMs, waitTimeoutMs });
     event(until === 'healthy' ? 'probe.healthy' : 'probe.down', `${name} ${until}${res.lastError ? ` (${res.lastError})` : ''}`, step.id, res.holdsAt);
+  }
+
+  /** null when the probe comes to hold in time; otherwise what the system showed instead. */
+  function disagreement(step: StepSpec, probe: string, timeoutMs: number): Promise<string | null> {
+    return awaitProbe(step, probe, 'healthy', timeoutMs).then(() => null, (err) => {
+      if (isCancellation(err)) throw err;
+      return failureMessage(err);
+    });
   }
 
   /**

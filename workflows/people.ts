@@ -5,21 +5,19 @@
 import { condition, isCancellation, setHandler } from '@temporalio/workflow';
 import { BREAKDOWN_CODES } from '../model/breakdown.js';
 import type { DrillRecord, StepResult } from '../model/record.js';
-import type { DrillSpec, StepSpec } from '../model/spec.js';
+import type { DrillSpec, PeopleStepSpec } from '../model/spec.js';
 import { formatDuration } from '../model/duration.js';
 import {
   completeStepUpdate, decideUpdate, reportBreakdownUpdate, skipStepUpdate,
   type Ack, type BreakdownReport, type Confirmation, type Decision, type Skip, type WaitingStep,
 } from './messages.js';
 
-export type PeopleStep = Extract<StepSpec, { kind: 'manual' | 'gate' | 'notify' }>;
-
 export type PeopleContext = {
   spec: DrillSpec;
   record: DrillRecord;
   event(type: string, detail: string, step?: string, at?: number): void;
   /** null when the step's verification probe holds; otherwise what the system showed instead */
-  contradiction(step: PeopleStep): Promise<string | null>;
+  contradiction(step: PeopleStepSpec): Promise<string | null>;
   notify(subject: string, message: string): Promise<void>;
 };
 
@@ -29,7 +27,7 @@ type Message =
   | { type: 'breakdown'; b: BreakdownReport; reply(a: Ack): void }
   | { type: 'skip'; s: Skip; reply(a: Ack): void };
 
-type Current = { step: PeopleStep; since: number; inbox: Message[]; resolved: boolean };
+type Current = { step: PeopleStepSpec; since: number; inbox: Message[]; resolved: boolean };
 
 const EFFECTS = ['enlarged', 'prolonged', 'none'];
 
@@ -37,7 +35,7 @@ export function peopleSteps(ctx: PeopleContext) {
   let current: Current | null = null;
 
   const describeWaiting = () => (current ? `the drill is waiting on step "${current.step.id}"` : 'no step is waiting for people now');
-  function waitingOn(stepId: string, kinds: PeopleStep['kind'][]): Current {
+  function waitingOn(stepId: string, kinds: PeopleStepSpec['kind'][]): Current {
     if (current && current.step.id === stepId && current.resolved) {
       throw new Error(`step "${stepId}" was already answered; that answer is being taken (a confirmation may be checked against the system)`);
     }
@@ -77,7 +75,7 @@ export function peopleSteps(ctx: PeopleContext) {
     validator: (d) => {
       nonEmpty('by', d.by);
       const cur = waitingOn(d.gate, ['gate']);
-      checkRole((cur.step as Extract<PeopleStep, { kind: 'gate' }>).role, d.as, d.by);
+      checkRole((cur.step as Extract<PeopleStepSpec, { kind: 'gate' }>).role, d.as, d.by);
     },
   });
   setHandler(reportBreakdownUpdate, (b) => deliver((reply) => ({ type: 'breakdown', b, reply })), {
@@ -108,7 +106,7 @@ export function peopleSteps(ctx: PeopleContext) {
     }
   }
 
-  function confirmed(step: PeopleStep, r: StepResult, by: string, extra: { role?: string; note?: string; workaround?: string }) {
+  function confirmed(step: PeopleStepSpec, r: StepResult, by: string, extra: { role?: string; note?: string; workaround?: string }) {
     Object.assign(r, { confirmedBy: by, confirmedAt: Date.now() }, extra);
     if (step.kind === 'notify') {
       ctx.record.notifications.push({ step: step.id, audience: step.audience, to: step.to, message: step.message, at: Date.now(), by });
@@ -121,7 +119,7 @@ export function peopleSteps(ctx: PeopleContext) {
   }
 
   /** Timers of a waiting step: overrun at its expected duration, escalation at its limit. */
-  function timersFor(step: PeopleStep, r: StepResult, since: number) {
+  function timersFor(step: PeopleStepSpec, r: StepResult, since: number) {
     const timers: { at: number; fire(): Promise<void> }[] = [];
     if (step.expectedMs !== undefined) {
       timers.push({ at: since + step.expectedMs, fire: async () => {
@@ -149,7 +147,7 @@ export function peopleSteps(ctx: PeopleContext) {
     },
 
     /** Waits until participants resolve the step: 'completed' or 'skipped'. */
-    async run(step: PeopleStep, r: StepResult): Promise<'completed' | 'skipped'> {
+    async run(step: PeopleStepSpec, r: StepResult): Promise<'completed' | 'skipped'> {
       const cur: Current = { step, since: Date.now(), inbox: [], resolved: false };
       current = cur;
       r.status = 'waiting';
@@ -203,7 +201,7 @@ export function peopleSteps(ctx: PeopleContext) {
     },
 
     /** The unattended operator's answer to a step that would wait for people. */
-    auto(step: PeopleStep, r: StepResult): void {
+    auto(step: PeopleStepSpec, r: StepResult): void {
       confirmed(step, r, 'auto', step.kind === 'gate' ? { role: step.role } : {});
     },
   };
