@@ -7,7 +7,12 @@ import { PassThrough } from 'node:stream';
 import { heartbeat, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ContainerSpec, DockerAction } from '../model/spec.js';
-import { NAME_LABEL, RUN_LABEL, resourceName } from './names.js';
+import { NAME_LABEL, RUN_LABEL, SITE_LABEL, resourceName } from './names.js';
+import { drillKey } from './keys.js';
+import { markerPath, onceArgv, OUTPUT_LIMIT } from './once.js';
+
+/** A Docker action on one container: a step's action with its site, if any, resolved by the workflow. */
+export type ContainerAction = DockerAction & { target: string };
 
 export type Endpoints = Record<string, Record<number, number>>;
 export type ActionResult = {
@@ -18,8 +23,6 @@ export type ActionResult = {
   /** the container went down under the command (what a destructive fault intends) */
   targetStopped?: boolean;
 };
-
-const OUTPUT_LIMIT = 4096;
 
 export function dockerClient(): Docker {
   return new Docker();
@@ -40,7 +43,7 @@ export async function freeLoopbackPort(): Promise<number> {
 }
 
 export function dockerActivities(docker: Docker = dockerClient()) {
-  const labels = (drillId: string, name: string) => ({ [RUN_LABEL]: drillId, [NAME_LABEL]: name });
+  const labels = (drillId: string, name: string, site?: string) => ({ [RUN_LABEL]: drillId, [NAME_LABEL]: name, ...(site !== undefined && { [SITE_LABEL]: site }) });
 
   /** The drill's container for a logical name; refuses a container without this drill's label. */
   async function drillContainer(drillId: string, name: string) {
@@ -66,8 +69,9 @@ export function dockerActivities(docker: Docker = dockerClient()) {
       name: resourceName(drillId, name),
       Image: spec.image,
       ...(spec.command && { Cmd: spec.command }),
-      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-      Labels: labels(drillId, name),
+      // An SSH host of the drill trusts the drill's own key, and nothing else the drill knows of.
+      Env: Object.entries({ ...spec.env, ...(spec.ssh && { AUTHORIZED_KEYS: drillKey(drillId).publicKey }) }).map(([k, v]) => `${k}=${v}`),
+      Labels: labels(drillId, name, spec.site),
       Hostname: name,
       ExposedPorts: Object.fromEntries(spec.ports.map((p) => [`${p}/tcp`, {}])),
       HostConfig: {
@@ -127,8 +131,30 @@ export function dockerActivities(docker: Docker = dockerClient()) {
       return endpoints;
     },
 
+    /**
+     * The host keys of the drill's SSH hosts, read from inside each container as the topology comes up:
+     * the keys SSH steps then pin, so a host that presents another key is refused.
+     */
+    async pinHostKeys(input: { drillId: string; hosts: string[] }): Promise<Record<string, string>> {
+      const keys: Record<string, string> = {};
+      for (const name of input.hosts) {
+        const { container } = await drillContainer(input.drillId, name);
+        for (let i = 0; ; i++) {
+          const r = await execCapture(container, ['cat', '/etc/ssh/ssh_host_ed25519_key.pub']);
+          if (r.exitCode === 0 && /^ssh-ed25519 \S+/.test(r.output)) {
+            keys[name] = r.output.trim().split(/\s+/).slice(0, 2).join(' ');
+            break;
+          }
+          if (i >= 150) throw ApplicationFailure.nonRetryable(`${name} has no SSH host key at /etc/ssh/ssh_host_ed25519_key.pub after 30s`, 'NoHostKey');
+          heartbeat(name);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+      return keys;
+    },
+
     /** One step's Docker action. `key` (drill id + step id) makes exec run at most once. */
-    async dockerAction(input: { drillId: string; key: string; action: DockerAction }): Promise<ActionResult> {
+    async dockerAction(input: { drillId: string; key: string; action: ContainerAction }): Promise<ActionResult> {
       // Engine calls such as stop can take longer than the heartbeat timeout; keep proving we are alive.
       const beat = setInterval(() => heartbeat(), 1000);
       try {
@@ -154,7 +180,7 @@ export function dockerActivities(docker: Docker = dockerClient()) {
     },
   };
 
-  async function act(input: { drillId: string; key: string; action: DockerAction }): Promise<ActionResult> {
+  async function act(input: { drillId: string; key: string; action: ContainerAction }): Promise<ActionResult> {
     const { drillId, key, action } = input;
     const { container, info } = await drillContainer(drillId, action.target);
     const now = Date.now;
@@ -218,18 +244,12 @@ export function dockerActivities(docker: Docker = dockerClient()) {
    * not in the worker, so a worker killed mid-exec and its successor agree on what already ran.
    */
   async function execOnce(container: Docker.Container, state: { Running: boolean; FinishedAt: string }, key: string, command: string[]): Promise<ActionResult> {
-    const marker = `/tmp/.drill-steps/${key.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+    const marker = markerPath(key);
     if (!state.Running) {
       if (await markerExists(container, marker)) return { effectAt: Date.parse(state.FinishedAt), targetStopped: true, note: 'already ran (container has since stopped)' };
       throw ApplicationFailure.nonRetryable('container is not running', 'NotRunning');
     }
-    const script = [
-      'm="$1"; shift; mkdir -p /tmp/.drill-steps',
-      'if mkdir "$m" 2>/dev/null; then "$@" >"$m/out" 2>&1; echo $? >"$m/rc.tmp"; mv "$m/rc.tmp" "$m/rc"; fi',
-      'while [ ! -f "$m/rc" ]; do sleep 0.1; done',
-      'head -c 4096 "$m/out"; exit "$(cat "$m/rc")"',
-    ].join('\n');
-    const exec = await container.exec({ Cmd: ['sh', '-c', script, 'drill-step', marker, ...command], AttachStdout: true, AttachStderr: true });
+    const exec = await container.exec({ Cmd: onceArgv(marker, command), AttachStdout: true, AttachStderr: true });
     const stream = await exec.start({ hijack: true, stdin: false });
     let output = '';
     const sink = new PassThrough();
@@ -261,6 +281,18 @@ export function dockerActivities(docker: Docker = dockerClient()) {
       return { effectAt: Date.parse(after.State.FinishedAt), output: output.slice(0, OUTPUT_LIMIT), exitCode: ExitCode ?? -1, targetStopped: true, note: 'the container stopped during the command' };
     }
     return { effectAt, output: output.slice(0, OUTPUT_LIMIT), exitCode: ExitCode ?? -1 };
+  }
+
+  /** A short read-only command (no marker: it changes nothing), its exit code and output. */
+  async function execCapture(container: Docker.Container, cmd: string[]): Promise<{ exitCode: number; output: string }> {
+    const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    let output = '';
+    const sink = new PassThrough();
+    sink.on('data', (chunk: Buffer) => { if (output.length < OUTPUT_LIMIT) output += chunk.toString('utf8'); });
+    docker.modem.demuxStream(stream, sink, sink);
+    await new Promise<void>((resolve, reject) => { stream.on('end', resolve); stream.on('close', resolve); stream.on('error', reject); });
+    return { exitCode: (await exec.inspect()).ExitCode ?? -1, output };
   }
 
   async function markerExists(container: Docker.Container, marker: string): Promise<boolean> {

@@ -8,7 +8,7 @@ import type { Endpoint } from '../model/spec.js';
 import { addSample, type LedgerWrite, type SampleRun } from '../model/record.js';
 import { publishHost } from './names.js';
 import { redisClient, redisHealthy, redisLedgerReadback, redisLedgerWrite } from './redis.js';
-import type { Redis } from 'ioredis';
+import { httpHealthy, httpLedgerReadback, httpLedgerWrite } from './http.js';
 
 export type ProbeTarget = { endpoint: Endpoint; hostPort: number; timeoutMs: number };
 
@@ -27,8 +27,26 @@ function tcpCheck(host: string, port: number, timeoutMs: number): Promise<void> 
 function checker(t: ProbeTarget): Checker {
   const host = publishHost();
   if (t.endpoint.protocol === 'tcp') return { check: () => tcpCheck(host, t.hostPort, t.timeoutMs), close: () => undefined };
+  if (t.endpoint.protocol === 'http') return { check: () => httpHealthy(host, t.hostPort, t.endpoint.path ?? '/health', t.timeoutMs), close: () => undefined };
   const client = redisClient(host, t.hostPort, t.timeoutMs);
   return { check: () => redisHealthy(client), close: () => client.disconnect() };
+}
+
+/** The write ledger's two operations against a target, whatever it speaks. */
+type LedgerClient = { write(seq: number, sentAt: number): Promise<'written' | 'existed'>; readback(maxSeq: number): Promise<[number, number][]>; close(): void };
+
+function ledgerClient(t: ProbeTarget, timeoutMs = t.timeoutMs): LedgerClient {
+  const host = publishHost();
+  if (t.endpoint.protocol === 'http') {
+    const path = t.endpoint.path ?? '/ledger';
+    return {
+      write: (seq, sentAt) => httpLedgerWrite(host, t.hostPort, path, seq, sentAt, timeoutMs),
+      readback: (maxSeq) => httpLedgerReadback(host, t.hostPort, path, maxSeq, timeoutMs),
+      close: () => undefined,
+    };
+  }
+  const client = redisClient(host, t.hostPort, timeoutMs);
+  return { write: (seq, sentAt) => redisLedgerWrite(client, seq, sentAt), readback: (maxSeq) => redisLedgerReadback(client, maxSeq), close: () => client.disconnect() };
 }
 
 const errorText = (err: unknown) => ((err as Error).message ?? String(err)).split('\n')[0]!.slice(0, 200);
@@ -110,13 +128,13 @@ export const probeActivities = {
     // After a crash, numbers the lost attempt may have used since its last heartbeat reached the
     // server are skipped, never reused: a reused number could hide a write that was lost.
     let seq = resumed ? resumed.nextSeq + ledgerResumeGap(input.intervalMs) : input.startSeq;
-    const client: Redis = redisClient(publishHost(), input.hostPort, input.timeoutMs);
+    const client = ledgerClient(input);
     try {
       while (Date.now() - startedAt < input.durationMs) {
         const sentAt = Date.now();
         let ackAt = -1;
         try {
-          if ((await redisLedgerWrite(client, seq, sentAt)) === 'written') ackAt = Date.now();
+          if ((await client.write(seq, sentAt)) === 'written') ackAt = Date.now();
         } catch {
           // no acknowledgement: the write may or may not have landed; the read-back tells.
         }
@@ -126,19 +144,19 @@ export const probeActivities = {
         await untilNextTick(startedAt, input.intervalMs);
       }
     } finally {
-      client.disconnect();
+      client.close();
     }
     return { writes, nextSeq: seq };
   },
 
   /** Reads back which ledger records the store holds now. */
   async ledgerReadback(input: ProbeTarget & { maxSeq: number }): Promise<{ at: number; present: [number, number][] }> {
-    const client = redisClient(publishHost(), input.hostPort, Math.max(input.timeoutMs, 5000));
+    const client = ledgerClient(input, Math.max(input.timeoutMs, 5000));
     try {
-      const present = await redisLedgerReadback(client, input.maxSeq);
+      const present = await client.readback(input.maxSeq);
       return { at: Date.now(), present };
     } finally {
-      client.disconnect();
+      client.close();
     }
   },
 };

@@ -17,6 +17,9 @@ export type StepResult = {
   /** the instant the step's effect was observed (a fault's is t0) */
   effectAt?: number;
   output?: string;
+  /** an SSH step's standard error and exit code (output is its standard output) */
+  stderr?: string;
+  exitCode?: number;
   error?: string;
   /** people's part: who confirmed (or decided, or notified), in which role, with what note */
   confirmedBy?: string;
@@ -71,7 +74,8 @@ export type DrillRecord = {
   steps: StepResult[];
   timeline: TimelineEvent[];
   availability: Record<string, SampleRun[]>;
-  ledger: Record<string, { writes: LedgerWrite[]; readback?: LedgerReadback }>;
+  /** `readback` is the last read-back; `checkpoints`, those taken mid-drill before it, oldest first */
+  ledger: Record<string, { writes: LedgerWrite[]; readback?: LedgerReadback; checkpoints?: LedgerReadback[] }>;
   breakdowns: Breakdown[];
   notifications: Notification[];
   cleanup?: { containers: number; networks: number; volumes: number; error?: string };

@@ -9,10 +9,17 @@ const duration = z.string().regex(new RegExp(DURATION_PATTERN.replace('^', '^-?'
   error: 'write a duration with a unit, e.g. 200ms, 5s, 2m, 1h30m',
 });
 
+export const PROBE_PROTOCOLS = ['redis', 'tcp', 'http'] as const;
+
 export const endpointSchema = z.strictObject({
   container: name,
   port: z.number().int().min(1).max(65535),
-  protocol: z.enum(['redis', 'tcp']).default('redis'),
+  protocol: z.enum(PROBE_PROTOCOLS).default('redis'),
+  /**
+   * http only. Availability: the path a healthy service answers 2xx on (default /health).
+   * Ledger: the resource writes go to: PUT {path}/{seq}, read back with GET {path}/present?max=N.
+   */
+  path: z.string().startsWith('/').optional(),
 });
 
 const containerSchema = z.strictObject({
@@ -26,6 +33,24 @@ const containerSchema = z.strictObject({
   ports: z.array(z.number().int().min(1).max(65535)).default([]),
   /** false: created with the topology but started by a step (e.g. the restore target) */
   start: z.boolean().default(true),
+  /** the site the container belongs to (e.g. a, b): a Docker action may then act on the whole site at once */
+  site: name.optional(),
+  /**
+   * An SSH host of the drill (an ops bastion): the drill authorizes its own key on it (env
+   * AUTHORIZED_KEYS) and pins the host key it finds when the topology is built. Publish `port`.
+   */
+  ssh: z.strictObject({ user: z.string().min(1), port: z.number().int().min(1).max(65535).default(22) }).optional(),
+});
+
+/** An SSH host outside the topology, listed explicitly: its host key is declared, never learned. */
+const externalHostSchema = z.strictObject({
+  address: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(22),
+  user: z.string().min(1),
+  /** the pinned host key: an OpenSSH public key line (`ssh-ed25519 AAAA...`) or its `SHA256:...` fingerprint */
+  hostKey: z.string().regex(/^(ssh-[a-z0-9-]+|ecdsa-[a-z0-9-]+) [A-Za-z0-9+/=]+( .*)?$|^SHA256:[A-Za-z0-9+/]+=*$/, 'a host key is `ssh-ed25519 AAAA...` (as in known_hosts) or a `SHA256:...` fingerprint'),
+  /** the private key file the worker reads (its contents never enter the drill's history, logs or reports) */
+  identityFile: z.string().min(1),
 });
 
 const probeSchema = z.discriminatedUnion('kind', [
@@ -49,10 +74,20 @@ export const DOCKER_ACTIONS = ['exec', 'stop', 'start', 'kill', 'pause', 'unpaus
 
 export const dockerActionSchema = z.strictObject({
   action: z.enum(DOCKER_ACTIONS),
-  target: name,
+  /** one container of the topology ... */
+  target: name.optional(),
+  /** ... or every container of a site, at once */
+  site: name.optional(),
   command: z.array(z.string()).min(1).optional(),
   network: name.optional(),
   signal: z.string().regex(/^(SIG)?[A-Z0-9]+$/).optional(),
+});
+
+/** A command on an SSH host: an ops bastion of the topology or a host listed under `hosts`. */
+export const sshActionSchema = z.strictObject({
+  host: name,
+  /** run by the host's shell as the host's user, e.g. `promote-db pg-b` */
+  command: z.string().min(1),
 });
 
 /** What a drill found at a step or an objective, carried into the plan by `drill revise`. */
@@ -98,12 +133,13 @@ const stepBase = {
   findings: z.array(findingSchema).optional(),
 };
 
-export const STEP_KINDS = ['docker', 'wait', 'fault', 'manual', 'gate', 'notify', 'verify'] as const;
+export const STEP_KINDS = ['docker', 'ssh', 'wait', 'fault', 'manual', 'gate', 'notify', 'verify'] as const;
 /** The notification timeline of a real incident report: internal escalation, vendor, regulator, public. */
 export const NOTIFY_AUDIENCES = ['internal', 'vendor', 'regulator', 'public'] as const;
 
 const stepSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('docker'), ...stepBase, docker: dockerActionSchema }),
+  z.strictObject({ kind: z.literal('ssh'), ...stepBase, ...sshActionSchema.shape }),
   z.strictObject({
     kind: z.literal('wait'),
     ...stepBase,
@@ -118,8 +154,8 @@ const stepSchema = z.discriminatedUnion('kind', [
     kind: z.literal('manual'),
     ...stepBase,
     runbook: z.string().min(1),
-    /** what the unattended operator (--operator auto) does for this step */
-    auto: dockerActionSchema.optional(),
+    /** what the unattended operator (--operator auto) does for this step: a Docker action, or a command over SSH */
+    auto: z.union([dockerActionSchema, sshActionSchema], { error: 'auto is a Docker action (action, target) or an SSH command (host, command)' }).optional(),
     /** only a participant acting in this role may confirm the step */
     role: name.optional(),
     /** an availability probe that must hold once the step is confirmed; a contradiction is a breakdown */
@@ -163,6 +199,11 @@ const objectiveSchema = z.strictObject({
   availability: name,
   /** the write ledger that counts what was lost */
   ledger: name.optional(),
+  /**
+   * A planned disruption (a failback, a switchover): measure this objective from the start of that
+   * step instead of the fault's t0, with only what was lost from then on counted against it.
+   */
+  from: name.optional(),
   findings: z.array(findingSchema).optional(),
   // Plan metadata: not used by a drill run, only checked against the guideline by `drill lint`.
   /** recovery priority tier: S 0–3h, A 3h–1d, B 1–3d, C 3d–1wk, D 1–2wk, E over 2wk */
@@ -186,6 +227,8 @@ export const scenarioSchema = z.strictObject({
     volumes: z.array(name).default([]),
     containers: z.record(name, containerSchema).refine((c) => Object.keys(c).length > 0, 'declare at least one container'),
   }),
+  /** SSH hosts outside the topology that steps may run commands on */
+  hosts: z.record(name, externalHostSchema).default({}),
   probes: z.record(name, probeSchema).default({}),
   /** who may act in which roles; when declared, a participant must hold the role they act in */
   participants: z.record(name, z.array(name).min(1)).optional(),
@@ -214,6 +257,7 @@ export const scenarioSchema = z.strictObject({
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioStep = Scenario['steps'][number];
 export type DockerActionInput = z.output<typeof dockerActionSchema>;
+export type SshActionInput = z.output<typeof sshActionSchema>;
 
 export function scenarioJsonSchema(): unknown {
   return z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-2020-12' });

@@ -1,12 +1,12 @@
 // DrillSpec: the resolved, plain-JSON form of a scenario that the workflow runs. Durations are
 // milliseconds and every reference has been checked, so the workflow never re-validates.
-import type { DockerActionInput, Scenario, NOTIFY_AUDIENCES, RTO_PHASES } from './scenario.js';
+import type { DockerActionInput, Scenario, NOTIFY_AUDIENCES, PROBE_PROTOCOLS, RTO_PHASES, SshActionInput } from './scenario.js';
 import { durationMs } from './duration.js';
 
 export type NotifyAudience = (typeof NOTIFY_AUDIENCES)[number];
 export type RtoPhase = (typeof RTO_PHASES)[number];
 
-export type Endpoint = { container: string; port: number; protocol: 'redis' | 'tcp' };
+export type Endpoint = { container: string; port: number; protocol: (typeof PROBE_PROTOCOLS)[number]; path?: string };
 
 export type ContainerSpec = {
   image: string;
@@ -16,20 +16,29 @@ export type ContainerSpec = {
   volumes: Record<string, string>;
   ports: number[];
   start: boolean;
+  site?: string;
+  /** an SSH host of the drill: the drill's key is authorized on it and its host key pinned at provision */
+  ssh?: { user: string; port: number };
 };
+
+/** An SSH host outside the topology: where it is, who logs in, its pinned host key, the worker's key file. */
+export type ExternalHost = { address: string; port: number; user: string; hostKey: string; identityFile: string };
 
 export type ProbeSpec =
   | { kind: 'availability'; target: Endpoint; intervalMs: number; sustainMs: number; timeoutMs: number }
   | { kind: 'ledger'; target: Endpoint; intervalMs: number; timeoutMs: number };
 
 export type DockerAction = DockerActionInput;
+export type SshAction = SshActionInput;
+export const isSshAction = (a: DockerAction | SshAction): a is SshAction => 'host' in a;
 
 type StepCommon = { id: string; title?: string; onFailure: 'abort' | 'continue'; expectedMs?: number; timeoutMs?: number; phase?: RtoPhase };
 export type StepSpec =
   | (StepCommon & { kind: 'docker'; docker: DockerAction })
   | (StepCommon & { kind: 'fault'; docker: DockerAction })
+  | (StepCommon & { kind: 'ssh'; host: string; command: string })
   | (StepCommon & { kind: 'wait'; forMs?: number; probe?: string; until: 'healthy' | 'down' })
-  | (StepCommon & { kind: 'manual'; runbook: string; auto?: DockerAction; role?: string; verify?: string; escalateAfterMs?: number })
+  | (StepCommon & { kind: 'manual'; runbook: string; auto?: DockerAction | SshAction; role?: string; verify?: string; escalateAfterMs?: number })
   | (StepCommon & { kind: 'gate'; decision: string; role: string; escalateAfterMs?: number })
   | (StepCommon & { kind: 'notify'; audience: NotifyAudience; to: string; message: string; escalateAfterMs?: number })
   | (StepCommon & { kind: 'verify'; probe: string });
@@ -46,6 +55,8 @@ export type ObjectiveSpec = {
   rlo: string;
   availability: string;
   ledger?: string;
+  /** measured from the start of this step (a planned disruption) instead of the fault's t0 */
+  from?: string;
 };
 
 /** A measure from an earlier drill that this drill checks: did the breakdown recur, was the objective met? */
@@ -57,6 +68,8 @@ export type DrillSpec = {
   scenarioFile?: string;
   description?: string;
   topology: { networks: string[]; volumes: string[]; containers: Record<string, ContainerSpec> };
+  /** SSH hosts outside the topology (absent in specs recorded before SSH steps existed) */
+  hosts?: Record<string, ExternalHost>;
   probes: Record<string, ProbeSpec>;
   objectives: ObjectiveSpec[];
   steps: StepSpec[];
@@ -96,6 +109,8 @@ export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: 
       case 'docker':
       case 'fault':
         return { ...common, kind: s.kind, docker: s.docker };
+      case 'ssh':
+        return { ...common, kind: 'ssh', host: s.host, command: s.command };
       case 'wait':
         return { ...common, kind: 'wait', until: s.until, ...(s.for !== undefined && { forMs: optMs(s.for) }), ...(s.probe !== undefined && { probe: s.probe }) };
       case 'manual':
@@ -117,10 +132,11 @@ export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: 
     ...(scenarioFile !== undefined && { scenarioFile }),
     ...(scenario.description !== undefined && { description: scenario.description }),
     topology: scenario.topology,
+    ...(Object.keys(scenario.hosts).length > 0 && { hosts: scenario.hosts }),
     probes,
     objectives: scenario.objectives.map((o) => ({
       system: o.system, rtoMs: durationMs(o.rto), rpoMs: durationMs(o.rpo), rlo: o.rlo,
-      availability: o.availability, ...(o.ledger !== undefined && { ledger: o.ledger }),
+      availability: o.availability, ...(o.ledger !== undefined && { ledger: o.ledger }), ...(o.from !== undefined && { from: o.from }),
     })),
     steps,
     ...(scenario.participants !== undefined && { participants: scenario.participants }),

@@ -107,7 +107,16 @@ function crossCheck(s: Scenario, raw: any): Finding[] {
     if (!containers.has(c)) out.push({ path, message: `no container "${c}" in the topology (have: ${[...containers].join(', ')})` });
   };
 
+  const sites = new Set(Object.values(s.topology.containers).flatMap((c) => (c.site === undefined ? [] : [c.site])));
+  const sshHosts = [...Object.entries(s.topology.containers).filter(([, c]) => c.ssh).map(([n]) => n), ...Object.keys(s.hosts)];
+  // Only a container of the topology (labelled with the drill) or a host listed under `hosts` is ever touched.
+  const checkSshHost = (path: Path, h: string) => {
+    if (s.topology.containers[h] && !s.topology.containers[h].ssh) out.push({ path, message: `container "${h}" is not an SSH host (give it \`ssh: { user: ... }\` in the topology)` });
+    else if (!s.topology.containers[h] && !s.hosts[h]) out.push({ path, message: `no SSH host "${h}": name a container of the topology with \`ssh\`, or list the host under \`hosts\` (have: ${sshHosts.join(', ') || 'none'})` });
+  };
+  for (const h of Object.keys(s.hosts)) if (containers.has(h)) out.push({ path: ['hosts', h], message: `"${h}" is already a container of the topology; an external host needs its own name` });
   for (const [name, c] of Object.entries(s.topology.containers)) {
+    if (c.ssh && !c.ports.includes(c.ssh.port)) out.push({ path: ['topology', 'containers', name, 'ssh', 'port'], message: `an SSH host must publish its SSH port: add ${c.ssh.port} to ports` });
     c.networks.forEach((n, i) => { if (!networks.has(n)) out.push({ path: ['topology', 'containers', name, 'networks', i], message: `no network "${n}" in topology.networks` }); });
     for (const v of Object.keys(c.volumes)) if (!volumes.has(v)) out.push({ path: ['topology', 'containers', name, 'volumes', v], message: `no volume "${v}" in topology.volumes` });
   }
@@ -116,6 +125,8 @@ function crossCheck(s: Scenario, raw: any): Finding[] {
     const c = s.topology.containers[p.target.container];
     if (c && !c.ports.includes(p.target.port)) out.push({ path: ['probes', name, 'target', 'port'], message: `container "${p.target.container}" does not publish port ${p.target.port}` });
     for (const k of ['interval', 'sustain', 'timeout'] as const) checkDuration(['probes', name, k], raw?.probes?.[name]?.[k]);
+    if (p.target.path !== undefined && p.target.protocol !== 'http') out.push({ path: ['probes', name, 'target', 'path'], message: 'a path applies to the http protocol only' });
+    if (p.kind === 'ledger' && p.target.protocol === 'tcp') out.push({ path: ['probes', name, 'target', 'protocol'], message: 'a ledger writes records: use redis or http, not tcp' });
   }
   const systems = new Set(s.objectives.map((o) => o.system));
   s.objectives.forEach((o, i) => {
@@ -130,6 +141,7 @@ function crossCheck(s: Scenario, raw: any): Finding[] {
     });
     if (s.probes[o.availability]?.kind !== 'availability') out.push({ path: ['objectives', i, 'availability'], message: `"${o.availability}" is not an availability probe` });
     if (o.ledger !== undefined && s.probes[o.ledger]?.kind !== 'ledger') out.push({ path: ['objectives', i, 'ledger'], message: `"${o.ledger}" is not a ledger probe` });
+    if (o.from !== undefined && !s.steps.some((st) => st.id === o.from)) out.push({ path: ['objectives', i, 'from'], message: `no step "${o.from}" to measure from` });
   });
 
   const seen = new Map<string, number>();
@@ -145,15 +157,21 @@ function crossCheck(s: Scenario, raw: any): Finding[] {
       out.push({ path: [...path, 'role'], message: `no participant holds the role "${role}"` });
     }
     const action = step.kind === 'docker' || step.kind === 'fault' ? step.docker : step.kind === 'manual' ? step.auto : undefined;
-    if (action) {
-      const ap: Path = [...path, step.kind === 'manual' ? 'auto' : 'docker'];
-      checkContainer([...ap, 'target'], action.target);
+    const ap: Path = [...path, step.kind === 'manual' ? 'auto' : 'docker'];
+    if (action && 'host' in action) checkSshHost([...ap, 'host'], action.host);
+    else if (action) {
+      if ((action.target === undefined) === (action.site === undefined)) out.push({ path: ap, message: 'a Docker action names either a `target` container or a whole `site`, not both or neither' });
+      if (action.target !== undefined) checkContainer([...ap, 'target'], action.target);
+      if (action.site !== undefined && !sites.has(action.site)) {
+        out.push({ path: [...ap, 'site'], message: `no container of the topology is in site "${action.site}"${sites.size ? ` (sites: ${[...sites].join(', ')})` : ' (give containers a `site`)'}` });
+      }
       if (action.action === 'exec' && !action.command) out.push({ path: [...ap, 'command'], message: 'exec needs a command' });
       if ((action.action === 'connect' || action.action === 'disconnect')) {
         if (!action.network) out.push({ path: [...ap, 'network'], message: `${action.action} needs a network` });
         else if (!networks.has(action.network)) out.push({ path: [...ap, 'network'], message: `no network "${action.network}" in topology.networks` });
       }
     }
+    if (step.kind === 'ssh') checkSshHost([...path, 'host'], step.host);
     if (step.kind === 'fault') faults++;
     if (step.kind === 'wait') {
       if ((step.for === undefined) === (step.probe === undefined)) out.push({ path, message: 'a wait step takes either `for` (a pause) or `probe` (until it holds), not both or neither' });

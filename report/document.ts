@@ -86,6 +86,7 @@ export function reportDocument(r: Report, lang: Lang = 'en', trend?: ScenarioHis
   for (const o of r.objectives) {
     const s = lit(o.system);
     if (o.note) notes.push(`${s}: ${lit(o.note)}`);
+    if (o.from) notes.push(`${s}: a planned disruption, measured from the start of step ${code(o.from)} rather than t0; only writes not already lost before it count against its RPO.`);
     if (o.rto.detectedAt) notes.push(`${s}: outage seen by users at ${at(o.rto.detectedAt)}, service restored at ${at(o.rto.restoredAt)}.`);
     if (o.rto.phases) {
       const p = o.rto.phases;

@@ -2,11 +2,12 @@
 // as it goes. Deterministic: every effect is an activity; time is the workflow's own.
 // Cleanup runs in a non-cancellable scope, so abort, failure or a crash still removes everything.
 import { allHandlersFinished, CancellationScope, condition, patched, isCancellation, proxyActivities, setHandler, sleep, workflowInfo, ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import type { DockerActivities, Endpoints } from '../activities/docker.js';
+import type { ActionResult, ContainerAction, DockerActivities, Endpoints } from '../activities/docker.js';
+import type { SshActivities, SshTarget } from '../activities/ssh.js';
 import type { ProbeActivities, ProbeTarget } from '../activities/probes.js';
 import type { DrillRecord, TimelineEvent } from '../model/record.js';
 import { mergeRuns } from '../model/record.js';
-import type { DockerAction, DrillSpec, Endpoint, ProbeSpec, StepSpec } from '../model/spec.js';
+import { isSshAction, type DockerAction, type DrillSpec, type Endpoint, type ProbeSpec, type SshAction, type StepSpec } from '../model/spec.js';
 import type { NotifyActivities } from '../activities/notify.js';
 import { measureRto } from '../report/analysis.js';
 import { formatDuration } from '../model/duration.js';
@@ -68,6 +69,8 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
   });
 
   let endpoints: Endpoints = {};
+  /** host keys of the drill's own SSH hosts, as found when the topology came up */
+  let hostKeys: Record<string, string> = {};
   const target = (e: Endpoint, timeoutMs: number): ProbeTarget => {
     const hostPort = endpoints[e.container]?.[e.port];
     if (hostPort === undefined) throw ApplicationFailure.nonRetryable(`${e.container}:${e.port} is not published`);
@@ -122,7 +125,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     await loops.get(name);
   }
 
-  async function readBack(name: string): Promise<void> {
+  async function readBack(name: string, lastStep: boolean): Promise<void> {
     const p = spec.probes[name]!;
     await stopProbe(name);
     const ledger = (record.ledger[name] ??= { writes: [] });
@@ -131,17 +134,58 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     ledger.readback = { at: r.at, maxSeqChecked: maxSeq, present: r.present };
     const count = r.present.reduce((n, [a, b]) => n + b - a + 1, 0);
     event('ledger.readback', `${name}: ${count} of ${ledger.writes.length} writes present`);
+    // A read-back in the middle of a drill is a checkpoint (after the failover, before the failback):
+    // users keep writing, and a later read-back shows what the rest of the drill lost.
+    if (!lastStep && patched('ledger-checkpoints')) {
+      (ledger.checkpoints ??= []).push(ledger.readback);
+      stopped.delete(name);
+      loops.set(name, probeLoop(name, p).catch((err) => { if (!isCancellation(err)) event('probe.failed', `${name}: ${failureMessage(err)}`); }));
+    }
   }
 
   const act = (timeoutMs: number | undefined) => proxyActivities<DockerActivities>({
     startToCloseTimeout: timeoutMs ?? 120_000, heartbeatTimeout: '10s', retry: { maximumAttempts: 3, initialInterval: '1s' },
   });
 
-  async function doDocker(step: StepSpec, action: DockerAction, allowStop: boolean) {
-    const res = await act(step.timeoutMs).dockerAction({ drillId: spec.drillId, key: `${spec.drillId}.${step.id}`, action });
+  async function doDocker(step: StepSpec, action: DockerAction, allowStop: boolean): Promise<ActionResult> {
+    if (action.target !== undefined) return dockerOn(step, { ...action, target: action.target }, `${spec.drillId}.${step.id}`, allowStop);
+    // A whole site at once: its first effect is when the site began to go, each container's is in the note.
+    const members = Object.entries(spec.topology.containers).filter(([, c]) => c.site === action.site).map(([n]) => n);
+    const results = await Promise.all(members.map((target) => dockerOn(step, { ...action, target }, `${spec.drillId}.${step.id}.${target}`, allowStop)));
+    const effectAt = Math.min(...results.map((r) => r.effectAt));
+    const outputs = results.flatMap((r, k) => (r.output ? [`${members[k]}: ${r.output.trim()}`] : []));
+    return {
+      effectAt,
+      note: `site ${action.site}: ${results.map((r, k) => `${members[k]} +${r.effectAt - effectAt}ms${r.note ? ` (${r.note})` : ''}`).join(', ')}`,
+      ...(outputs.length > 0 && { output: outputs.join('\n') }),
+    };
+  }
+
+  async function dockerOn(step: StepSpec, action: ContainerAction, key: string, allowStop: boolean): Promise<ActionResult> {
+    const res = await act(step.timeoutMs).dockerAction({ drillId: spec.drillId, key, action });
     const exitOk = res.exitCode === undefined || res.exitCode === 0 || (allowStop && res.targetStopped === true);
     if (!exitOk) throw new StepFailed(`${action.action} on ${action.target} exited ${res.exitCode}: ${res.output?.trim().slice(-300) ?? ''}`);
     return res;
+  }
+
+  /** Where an SSH host is: a listed host as declared, a bastion of the topology through its published port. */
+  function sshTarget(name: string): SshTarget {
+    const external = spec.hosts?.[name];
+    if (external) return { name, address: external.address, port: external.port, user: external.user, hostKey: external.hostKey, identityFile: external.identityFile };
+    const c = spec.topology.containers[name]!;
+    const port = endpoints[name]?.[c.ssh!.port];
+    if (port === undefined || hostKeys[name] === undefined) throw new StepFailed(`${name} is not reachable over SSH (port ${c.ssh!.port} not published or no host key pinned)`);
+    return { name, port, user: c.ssh!.user, hostKey: hostKeys[name] };
+  }
+
+  async function doSsh(step: StepSpec, action: SshAction, r: DrillRecord['steps'][number]): Promise<void> {
+    const timeoutMs = step.timeoutMs ?? 120_000;
+    const res = await proxyActivities<SshActivities>({
+      startToCloseTimeout: timeoutMs + 60_000, heartbeatTimeout: '15s', retry: { maximumAttempts: 3, initialInterval: '1s' },
+    }).sshCommand({ drillId: spec.drillId, key: `${spec.drillId}.${step.id}`, host: sshTarget(action.host), command: action.command, timeoutMs });
+    Object.assign(r, { exitCode: res.exitCode, ...(res.stdout && { output: res.stdout }), ...(res.stderr && { stderr: res.stderr }) });
+    event('ssh.exited', `${action.host}: \`${action.command}\` exited ${res.exitCode}${res.stderr ? `: ${res.stderr.trim().split('\n').slice(-1)[0]}` : ''}`, step.id, res.endedAt);
+    if (res.exitCode !== 0) throw new StepFailed(`\`${action.command}\` on ${action.host} exited ${res.exitCode}${res.stderr ? `: ${res.stderr.trim().slice(-300)}` : ''}`);
   }
 
   async function runStep(step: StepSpec, i: number): Promise<void> {
@@ -156,10 +200,13 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
           Object.assign(r, { effectAt: res.effectAt, ...(res.output && { output: res.output }) });
           break;
         }
+        case 'ssh':
+          await doSsh(step, step, r);
+          break;
         case 'fault': {
           const res = await doDocker(step, step.docker, true);
           r.effectAt = record.t0 = res.effectAt;
-          event('fault.injected', `${step.docker.action} ${step.docker.target}${res.note ? ` (${res.note})` : ''}`, step.id, res.effectAt);
+          event('fault.injected', `${step.docker.action} ${step.docker.target ?? `site ${step.docker.site}`}${res.note ? ` (${res.note})` : ''}`, step.id, res.effectAt);
           break;
         }
         case 'manual':
@@ -172,8 +219,10 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
             }
             break;
           }
-          if (step.kind === 'manual' && step.auto) {
-            const res = await doDocker(step, step.auto, false);
+          const auto = step.kind === 'manual' ? step.auto : undefined;
+          if (auto && isSshAction(auto)) await doSsh(step, auto, r);
+          else if (auto) {
+            const res = await doDocker(step, auto, false);
             if (res.output) r.output = res.output;
           }
           const seen = step.kind === 'manual' && step.verify !== undefined ? await disagreement(step, step.verify, step.timeoutMs ?? 30_000) : null;
@@ -188,7 +237,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
         }
         case 'verify': {
           const p = spec.probes[step.probe]!;
-          if (p.kind === 'ledger') await readBack(step.probe);
+          if (p.kind === 'ledger') await readBack(step.probe, i === spec.steps.length - 1);
           else await awaitProbe(step, step.probe, 'healthy');
           break;
         }
@@ -255,6 +304,11 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     await stepScope.run(async () => {
       endpoints = await setup.provision({ drillId: spec.drillId, topology: spec.topology });
       event('topology.provisioned', `${Object.keys(spec.topology.containers).length} containers, ${spec.topology.networks.length} networks, ${spec.topology.volumes.length} volumes`);
+      const sshHosts = Object.entries(spec.topology.containers).filter(([, c]) => c.ssh).map(([n]) => n);
+      if (sshHosts.length > 0) {
+        hostKeys = await setup.pinHostKeys({ drillId: spec.drillId, hosts: sshHosts });
+        event('ssh.pinned', sshHosts.map((h) => `${h} ${hostKeys[h]}`).join('; '));
+      }
       for (const [name, p] of Object.entries(spec.probes)) {
         // A probe that gives up is a gap in the measurement, not a failed drill: record it and go on.
         loops.set(name, probeLoop(name, p).catch((err) => {

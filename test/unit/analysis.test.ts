@@ -100,3 +100,27 @@ describe('sampleGaps', () => {
     expect(sampleGaps([], 200, 1000)).toEqual([]);
   });
 });
+
+describe('a planned disruption after a failover: each objective counts its own losses', () => {
+  it('judges the failover on the checkpoint read-back and the failback on writes that survived the failover', async () => {
+    const { ledgerWindow } = await import('../../report/build.js');
+    // Writes 1..10 before the failover; 9 and 10 were acknowledged and lost in it (checkpoint at 20s).
+    // Writes 11..20 after it; the failback (from 30s) loses 15, and 3 (a survivor of the failover).
+    const writes: LedgerWrite[] = [];
+    for (let s = 1; s <= 10; s++) writes.push([s, s * 1000, s * 1000 + 5]);
+    for (let s = 11; s <= 20; s++) writes.push([s, 20_000 + (s - 10) * 1000, 20_000 + (s - 10) * 1000 + 5]);
+    const checkpoint = { at: 20_000, maxSeqChecked: 266, present: [[1, 8]] as [number, number][] };
+    const final = { at: 45_000, maxSeqChecked: 276, present: [[1, 2], [4, 8], [11, 14], [16, 20]] as [number, number][] };
+    const ledger = { writes, readback: final, checkpoints: [checkpoint] };
+
+    const failover = ledgerWindow(ledger, 9_500)!;
+    expect(failover.readback).toBe(checkpoint);
+    expect(measureRpo(failover.writes, failover.readback, 9_500)).toMatchObject({ lostWrites: 2, lost: [9, 10] });
+
+    const failback = ledgerWindow(ledger, 30_000)!;
+    expect(failback.readback).toBe(final);
+    expect(failback.writes.map(([s]) => s)).not.toContain(9);
+    expect(measureRpo(failback.writes, failback.readback, 30_000)).toMatchObject({ lostWrites: 2, lost: [3, 15] });
+    expect(ledgerWindow(ledger, 50_000)).toBeNull();
+  });
+});

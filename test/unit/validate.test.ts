@@ -11,6 +11,8 @@ const errorsOf = (text: string) => {
 };
 /** Line (1-based) of the first line containing `needle` in `text`. */
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+/** Column (1-based) of `needle` on that line. */
+const colOf = (text: string, needle: string) => text.split('\n')[lineOf(text, needle) - 1]!.indexOf(needle) + 1;
 
 describe('scenario validation', () => {
   it('accepts the shipped scenarios and the minimal fixture', async () => {
@@ -26,7 +28,7 @@ describe('scenario validation', () => {
 
   it('refuses an unknown step kind at the step', () => {
     const text = base.replace('kind: docker', 'kind: teleport');
-    expect(errorsOf(text)).toEqual([`plan.yaml:${lineOf(text, 'kind: teleport')}:11 steps[1].kind: step kind must be one of: docker, wait, fault, manual, gate, notify, verify`]);
+    expect(errorsOf(text)).toEqual([`plan.yaml:${lineOf(text, 'kind: teleport')}:11 steps[1].kind: step kind must be one of: docker, ssh, wait, fault, manual, gate, notify, verify`]);
   });
 
   it('refuses duplicate step ids, naming the first', () => {
@@ -66,5 +68,63 @@ describe('scenario validation', () => {
   it('keeps the exported JSON Schema in step with the zod schema', async () => {
     const committed = JSON.parse(await readFile('model/scenario.schema.json', 'utf8'));
     expect(committed).toEqual(scenarioJsonSchema());
+  });
+});
+
+describe('SSH hosts, sites and HTTP probes', () => {
+  const sites = `version: 1
+name: sites
+hosts:
+  dr-bastion: { address: 127.0.0.1, port: 2222, user: ops, hostKey: "SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", identityFile: /etc/drill/id_ed25519 }
+topology:
+  networks: [site-a]
+  containers:
+    pg-a: { image: drill/site:latest, site: a, networks: [site-a], command: [pg-serve] }
+    app-a: { image: drill/site:latest, site: a, networks: [site-a], ports: [8080], command: [app-serve] }
+    ops-a: { image: drill/site:latest, site: a, networks: [site-a], ports: [22], ssh: { user: ops }, command: [ops-serve] }
+probes:
+  up: { kind: availability, target: { container: app-a, port: 8080, protocol: http, path: /health } }
+  orders: { kind: ledger, target: { container: app-a, port: 8080, protocol: http, path: /orders } }
+objectives:
+  - { system: orders, rto: 1m, rpo: 0s, availability: up, ledger: orders }
+steps:
+  - { id: lose-site, kind: fault, docker: { action: stop, site: a } }
+  - { id: promote, kind: ssh, host: ops-a, command: promote-db pg-b }
+  - { id: outside, kind: ssh, host: dr-bastion, command: uptime }
+  - { id: repoint, kind: manual, runbook: Repoint the gateway, auto: { host: ops-a, command: repoint-gateway app-b:8080 } }
+  - { id: check, kind: verify, probe: orders }
+`;
+  it('accepts sites, SSH hosts of the topology and listed hosts, and HTTP probes', () => {
+    const v = validateScenarioText(sites, 'plan.yaml');
+    expect(v.ok ? [] : v.errors.map(formatError)).toEqual([]);
+  });
+
+  it('refuses an SSH step on a host outside the topology and not listed', () => {
+    const text = sites.replace('host: dr-bastion', 'host: stranger');
+    expect(errorsOf(text)).toEqual([`plan.yaml:${lineOf(text, 'host: stranger')}:${colOf(text, 'stranger')} steps[2].host: no SSH host "stranger": name a container of the topology with \`ssh\`, or list the host under \`hosts\` (have: ops-a, dr-bastion)`]);
+  });
+
+  it('refuses an SSH command on a container that is not an SSH host, and an auto action on an unknown one', () => {
+    const text = sites.replace('host: ops-a, command: promote', 'host: pg-a, command: promote').replace('auto: { host: ops-a', 'auto: { host: ops-z');
+    expect(errorsOf(text)).toEqual([
+      `plan.yaml:${lineOf(text, 'host: pg-a')}:${colOf(text, 'pg-a, command')} steps[1].host: container "pg-a" is not an SSH host (give it \`ssh: { user: ... }\` in the topology)`,
+      expect.stringMatching(/^plan\.yaml:\d+:\d+ steps\[3\]\.auto\.host: no SSH host "ops-z"/),
+    ]);
+  });
+
+  it('refuses a Docker action on a site no container is in, or with both a target and a site', () => {
+    expect(errorsOf(sites.replace('site: a }', 'site: c }'))).toEqual([expect.stringMatching(/steps\[0\]\.docker\.site: no container of the topology is in site "c" \(sites: a\)$/)]);
+    expect(errorsOf(sites.replace('site: a }', 'site: a, target: pg-a }'))).toEqual([expect.stringMatching(/steps\[0\]\.docker: a Docker action names either a `target` container or a whole `site`, not both or neither$/)]);
+  });
+
+  it('refuses an SSH host that does not publish its port, a listed host without a pinned key, and an unknown step to measure from', () => {
+    expect(errorsOf(sites.replace('ports: [22], ssh', 'ssh'))).toEqual([expect.stringMatching(/topology\.containers\.ops-a\.ssh\.port: an SSH host must publish its SSH port: add 22 to ports$/)]);
+    expect(errorsOf(sites.replace('hostKey: "SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", ', ''))).toEqual([expect.stringMatching(/hosts\.dr-bastion\.hostKey: Invalid input/)]);
+    expect(errorsOf(sites.replace('ledger: orders }', 'ledger: orders, from: nowhere }'))).toEqual([expect.stringMatching(/objectives\[0\]\.from: no step "nowhere" to measure from$/)]);
+  });
+
+  it('refuses a path on a non-HTTP probe and a TCP ledger', () => {
+    expect(errorsOf(sites.replace('protocol: http, path: /health', 'protocol: tcp, path: /health'))).toEqual([expect.stringMatching(/probes\.up\.target\.path: a path applies to the http protocol only$/)]);
+    expect(errorsOf(sites.replace('protocol: http, path: /orders', 'protocol: tcp'))).toEqual([expect.stringMatching(/probes\.orders\.target\.protocol: a ledger writes records: use redis or http, not tcp$/)]);
   });
 });
