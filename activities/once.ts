@@ -21,7 +21,7 @@ export const markerPath = (key: string, dir = '/tmp/.drill-steps') => `${dir}/${
 export const onceArgv = (marker: string, command: string[]) => ['sh', '-c', SCRIPT, 'drill-step', marker, ...command];
 
 /** Ends a command started by `onceArgv` (its whole process group), for a step that ran out of time. */
-export const killArgv = (marker: string) => ['sh', '-c', 'p="$(cat "$1/pid" 2>/dev/null)" && kill -KILL -- "-$p" 2>/dev/null; echo 137 >"$1/rc"', 'drill-kill', marker];
+export const killArgv = (marker: string) => ['sh', '-c', 'p="$(cat "$1/pid" 2>/dev/null)" && kill -KILL "-$p" 2>/dev/null; echo 137 >"$1/rc"', 'drill-kill', marker];
 
 /** A command line for a remote shell (SSH sends one string): each word single-quoted. */
 export const shellLine = (argv: string[]) => argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
