@@ -125,7 +125,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     await loops.get(name);
   }
 
-  async function readBack(name: string, lastStep: boolean): Promise<void> {
+  async function readBack(name: string, readAgainLater: boolean): Promise<void> {
     const p = spec.probes[name]!;
     await stopProbe(name);
     const ledger = (record.ledger[name] ??= { writes: [] });
@@ -136,7 +136,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     event('ledger.readback', `${name}: ${count} of ${ledger.writes.length} writes present`);
     // A read-back in the middle of a drill is a checkpoint (after the failover, before the failback):
     // users keep writing, and a later read-back shows what the rest of the drill lost.
-    if (!lastStep && patched('ledger-checkpoints')) {
+    if (readAgainLater && patched('ledger-checkpoints')) {
       (ledger.checkpoints ??= []).push(ledger.readback);
       stopped.delete(name);
       loops.set(name, probeLoop(name, p).catch((err) => { if (!isCancellation(err)) event('probe.failed', `${name}: ${failureMessage(err)}`); }));
@@ -237,7 +237,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
         }
         case 'verify': {
           const p = spec.probes[step.probe]!;
-          if (p.kind === 'ledger') await readBack(step.probe, i === spec.steps.length - 1);
+          if (p.kind === 'ledger') await readBack(step.probe, spec.steps.slice(i + 1).some((s) => s.kind === 'verify' && s.probe === step.probe));
           else await awaitProbe(step, step.probe, 'healthy');
           break;
         }

@@ -17,8 +17,10 @@ const colOf = (text: string, needle: string) => text.split('\n')[lineOf(text, ne
 describe('scenario validation', () => {
   it('accepts the shipped scenarios and the minimal fixture', async () => {
     expect(validateScenarioText(base).ok).toBe(true);
-    const shipped = await validateScenarioFile('scenarios/restore-from-backup.yaml');
-    expect(shipped.ok ? [] : shipped.errors.map(formatError)).toEqual([]);
+    for (const f of ['restore-from-backup', 'site-failover', 'site-switchover', 'failback']) {
+      const shipped = await validateScenarioFile(`scenarios/${f}.yaml`);
+      expect(shipped.ok ? [] : shipped.errors.map(formatError)).toEqual([]);
+    }
   });
 
   it('reports bad YAML with its position', () => {
