@@ -107,6 +107,29 @@ describe('ssh steps', () => {
     expect((await docker.getContainer(outsideName).inspect()).State.Running).toBe(true);
   });
 
+  it('aborts the drill on a failing runbook script by default, skips the rest, and still cleans up', async () => {
+    const spec = specFrom(`
+version: 1
+name: ssh-abort
+topology:
+  containers:
+    ops: { image: drill/site:latest, command: [ops-serve], ssh: { user: ops }, ports: [22] }
+probes:
+  sshd-up: { kind: availability, target: { container: ops, port: 22, protocol: tcp } }
+objectives:
+  - { system: bastion, rto: 1m, rpo: 0s, availability: sshd-up }
+steps:
+  - { id: broken-runbook, kind: ssh, host: ops, command: "echo 'promote: standby not found' >&2; exit 2" }
+  - { id: never, kind: ssh, host: ops, command: "true" }
+`);
+    const record = await h.run(spec);
+    expect(record.status).toBe('failed');
+    expect(record.failure).toBe("step broken-runbook failed: `echo 'promote: standby not found' >&2; exit 2` on ops exited 2: promote: standby not found");
+    expect(record.steps.map((s) => s.status)).toEqual(['failed', 'skipped']);
+    expect(record.timeline.find((e) => e.type === 'ssh.exited')?.detail).toBe("ops: `echo 'promote: standby not found' >&2; exit 2` exited 2: promote: standby not found");
+    expect(await leftovers(spec.drillId)).toEqual({ containers: 0, networks: 0, volumes: 0 });
+  });
+
   it('offers the bastion no password login', async () => {
     const err = await new Promise<Error>((resolve) => {
       const c = new SshClient();
