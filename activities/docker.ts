@@ -71,7 +71,8 @@ export function dockerActivities(docker: Docker = dockerClient()) {
       ...(spec.command && { Cmd: spec.command }),
       // An SSH host of the drill trusts the drill's own key, and nothing else the drill knows of.
       Env: Object.entries({ ...spec.env, ...(spec.ssh && { AUTHORIZED_KEYS: drillKey(drillId).publicKey }) }).map(([k, v]) => `${k}=${v}`),
-      Labels: labels(drillId, name, spec.site),
+      // The plan's own labels first: the drill's cannot be overridden by them.
+      Labels: { ...spec.labels, ...labels(drillId, name, spec.site) },
       Hostname: name,
       ExposedPorts: Object.fromEntries(spec.ports.map((p) => [`${p}/tcp`, {}])),
       HostConfig: {

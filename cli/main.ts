@@ -2,7 +2,7 @@
 // The `drill` command.
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { LANGS } from '../report/headings.js';
 import { formatError, validateScenarioFile } from '../model/validate.js';
 import { scenarioJsonSchema } from '../model/scenario.js';
@@ -10,7 +10,8 @@ import { stopEmbeddedServer, ensureTemporal } from '../worker/temporal-server.js
 import { createDrillWorker, DEFAULT_TASK_QUEUE } from '../worker/worker.js';
 import { abortSignal, statusQuery } from '../workflows/messages.js';
 import { renderView } from './progress.js';
-import { CliError, connectClient, runDrill } from './run.js';
+import { CliError, connectClient, planDrill, runDrill } from './run.js';
+import { heal } from './heal.js';
 import { send, type Action } from './operator.js';
 import { BREAKDOWN_CODE_LIST } from '../model/breakdown.js';
 import { setup } from './setup.js';
@@ -54,8 +55,19 @@ program.command('run').description('run a drill; exit 0 objectives met, 1 missed
   .option('--drill-id <id>', 'use this drill id instead of a generated one')
   .option('--task-queue <queue>', 'Temporal task queue', process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE)
   .option('--no-worker', 'do not run a worker in this process (workers run elsewhere)')
+  .option('--seed <n>', 'seed of the drill\'s random choices (fault targets); a drill\'s report gives the one it used', (v) => {
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError('a whole number');
+    return Number(v);
+  })
+  .option('--dry-run', 'print every action with its resolved target, and exit without touching anything')
   .action(async (file: string, o) => {
-    const r = await runDrill(file, { operator: o.operator, results: o.results, drillId: o.drillId, taskQueue: o.taskQueue, worker: o.worker, by: o.by, lang: o.lang });
+    if (o.dryRun) {
+      const lines = await planDrill(file, o.seed);
+      for (const l of lines) console.log(l);
+      process.exitCode = lines.some((l) => l.includes('REFUSED:')) ? 2 : 0;
+      return;
+    }
+    const r = await runDrill(file, { seed: o.seed, operator: o.operator, results: o.results, drillId: o.drillId, taskQueue: o.taskQueue, worker: o.worker, by: o.by, lang: o.lang });
     summarise(r.record.drillId, r.reportDir, r.exitCode);
     process.exitCode = r.exitCode;
   });
@@ -179,6 +191,24 @@ program.command('abort').description('abort a running drill; it heals and cleans
   .action(async (id: string, o) => {
     const { client, connection } = await connectClient(() => undefined);
     try { await client.workflow.getHandle(id).signal(abortSignal, o.reason); console.log(`abort sent to ${id}`); } finally { await connection.close(); }
+  });
+
+program.command('heal').description('heal a drill\'s faults now: a running drill heals every fault in place; for an ended one, the faults it could not heal are healed here. Exit 0 healed, 3 not')
+  .argument('<drill-id>')
+  .option('--task-queue <queue>', 'Temporal task queue', process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE)
+  .option('--no-worker', 'do not run a worker in this process (workers run elsewhere)')
+  .action(async (id: string, o) => {
+    const { client, connection, address } = await connectClient(() => undefined);
+    try {
+      const runWorker = async <T>(p: Promise<T>): Promise<T> => {
+        if (!o.worker) return p;
+        const { worker, connection: wc } = await createDrillWorker(address, o.taskQueue);
+        try { return await worker.runUntil(p); } finally { await wc.close(); }
+      };
+      process.exitCode = await heal(client, id, o.taskQueue, runWorker, (s) => console.log(s));
+    } finally {
+      await connection.close();
+    }
   });
 
 program.command('worker').description('run a worker (for TEMPORAL_ADDRESS clusters, or drills started with --no-worker)')

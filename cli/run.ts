@@ -1,5 +1,7 @@
 // `drill run`: validate, start the drill workflow, show progress, write the reports, exit with the verdict.
+import { randomInt } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { dryRun } from '../model/plan.js';
 import { engineAnswers, dockerUnreachableMessage } from '../docker/engine.js';
 import { toDrillSpec, type DrillSpec } from '../model/spec.js';
 import { newDrillId } from '../model/drill-id.js';
@@ -20,7 +22,7 @@ import { statusPoller } from './queries.js';
 
 export { CliError };
 
-export type RunOptions = { operator: string; results: string; drillId?: string; taskQueue?: string; worker: boolean; quiet?: boolean; by?: string; lang?: Lang };
+export type RunOptions = { seed?: number; operator: string; results: string; drillId?: string; taskQueue?: string; worker: boolean; quiet?: boolean; by?: string; lang?: Lang };
 
 export async function loadSpec(file: string, drillId?: string, operator: DrillSpec['operator'] = 'auto'): Promise<DrillSpec> {
   const v = await validateScenarioFile(file);
@@ -48,9 +50,16 @@ export async function connectClient(log: (s: string) => void): Promise<{ client:
   return { client: new Client({ connection, namespace: NAMESPACE }), connection, address };
 }
 
+/** `run --dry-run`: the plan with every target resolved; touches neither Docker nor Temporal. */
+export async function planDrill(file: string, seed?: number): Promise<string[]> {
+  const spec = await loadSpec(file, 'dry-run');
+  return dryRun(spec, seed ?? spec.seed ?? randomInt(2 ** 31));
+}
+
 export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCode: number; reportDir: string; record: DrillRecord }> {
   const { operator, script, interactive } = await parseOperator(opts.operator);
   const spec = await loadSpec(file, opts.drillId, operator);
+  if (opts.seed !== undefined) spec.seed = opts.seed;
   if (!(await engineAnswers())) throw new CliError(dockerUnreachableMessage(), 3);
   const log = (s: string) => console.error(s);
   const { client, connection, address } = await connectClient(log);

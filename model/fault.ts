@@ -100,3 +100,103 @@ export type FaultSpec = {
 export type FaultEffect = { effectAt: number; evidence: string };
 /** What healing observed: when the target was back, and how that was checked. */
 export type FaultHeal = { healedAt: number; evidence: string };
+
+/** A fault step's fault as the spec carries it: the selection still to resolve, durations in ms. */
+export type FaultPlan = Omit<FaultSpec, 'target'> & { select: { target?: string; site?: string; labels?: Record<string, string>; random?: number; percent?: number } };
+
+export function toFaultPlan(f: FaultInput, ms: (d: string) => number): FaultPlan {
+  const { type, target, site, labels, random, percent, delay, jitter, skew, ...rest } = f;
+  const params = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Omit<FaultSpec, 'type' | 'target'>;
+  return {
+    type, ...params,
+    ...(delay !== undefined && { delayMs: ms(delay) }),
+    ...(jitter !== undefined && { jitterMs: ms(jitter) }),
+    ...(skew !== undefined && { skewMs: ms(skew) }),
+    select: {
+      ...(target !== undefined && { target }), ...(site !== undefined && { site }), ...(labels !== undefined && { labels }),
+      ...(random !== undefined && { random }), ...(percent !== undefined && { percent }),
+    },
+  };
+}
+
+/** A small seeded generator (mulberry32): the same seed gives the same choices on every replay and dry run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Topology = { containers: Record<string, { site?: string; labels?: Record<string, string> }> };
+
+/** The containers a selection names, before any random choice, in the topology's order. */
+export function candidates(select: FaultPlan['select'], topology: Topology): string[] {
+  if (select.target !== undefined) return [select.target];
+  return Object.entries(topology.containers)
+    .filter(([, c]) => (select.site === undefined || c.site === select.site)
+      && Object.entries(select.labels ?? {}).every(([k, v]) => c.labels?.[k] === v))
+    .map(([n]) => n);
+}
+
+/** How many of `n` candidates a selection takes: all, `random`, or `percent` rounded up. */
+export function takeCount(select: FaultPlan['select'], n: number): number {
+  if (select.random !== undefined) return Math.min(n, select.random);
+  if (select.percent !== undefined) return Math.min(n, Math.ceil((n * select.percent) / 100));
+  return n;
+}
+
+/** The chosen containers: a seeded partial shuffle of the candidates, so the choice replays exactly. */
+export function choose(select: FaultPlan['select'], topology: Topology, random: () => number): string[] {
+  const pool = candidates(select, topology);
+  const k = takeCount(select, pool.length);
+  if (k === pool.length) return pool;
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(random() * (pool.length - i));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, k);
+}
+
+/** The activities that inject and heal faults (activities/faults.ts). */
+export type FaultActivities = {
+  injectFault(input: { drillId: string; key: string; fault: FaultSpec }): Promise<FaultEffect>;
+  healFault(input: { drillId: string; key: string; fault: FaultSpec }): Promise<FaultHeal>;
+};
+
+/** What a fault needs besides its type, by type: checked at validation so a plan fails before it runs. */
+const REQUIRED: Partial<Record<FaultType, (keyof FaultInput)[]>> = {
+  'kill-process': ['process'], 'partition-pair': ['peer'], latency: ['delay'], loss: ['packets'], corrupt: ['packets'],
+  duplicate: ['packets'], bandwidth: ['rate'], 'disk-fill': ['path', 'level'], memory: ['megabytes'],
+  'corrupt-file': ['path'], 'delete-file': ['path'], 'drop-table': ['table'], 'clock-skew': ['skew'],
+};
+
+type Finding = { path: (string | number)[]; message: string };
+
+/** A library fault's references and parameters against the topology. */
+export function faultFindings(f: FaultInput, topology: { networks: string[]; containers: Record<string, { site?: string | undefined; labels?: Record<string, string>; networks: string[] }> }, path: (string | number)[]): Finding[] {
+  const out: Finding[] = [];
+  const names = Object.keys(topology.containers);
+  const ways = [f.target, f.site, f.labels].filter((x) => x !== undefined).length;
+  if (ways !== 1) out.push({ path, message: 'a fault selects its containers by exactly one of `target`, `site` or `labels`' });
+  if (f.target !== undefined && !topology.containers[f.target]) {
+    out.push({ path: [...path, 'target'], message: `no container "${f.target}" in the topology (have: ${names.join(', ')}); a container outside the drill is never touched` });
+  }
+  if (f.site !== undefined && !names.some((n) => topology.containers[n]!.site === f.site)) out.push({ path: [...path, 'site'], message: `no container of the topology is in site "${f.site}"` });
+  const pool = f.target === undefined && ways === 1 ? candidates({ ...(f.site !== undefined && { site: f.site }), ...(f.labels !== undefined && { labels: f.labels }) }, topology) : [];
+  if (f.labels !== undefined && pool.length === 0) out.push({ path: [...path, 'labels'], message: `no container of the topology carries ${Object.entries(f.labels).map(([k, v]) => `${k}=${v}`).join(', ')}` });
+  if (f.random !== undefined && f.percent !== undefined) out.push({ path: [...path, 'random'], message: 'choose `random` or `percent`, not both' });
+  if ((f.random !== undefined || f.percent !== undefined) && f.target !== undefined) out.push({ path: [...path, f.random !== undefined ? 'random' : 'percent'], message: 'a random choice needs a set to choose from: `site` or `labels`, not `target`' });
+  for (const k of REQUIRED[f.type] ?? []) if (f[k] === undefined) out.push({ path: [...path, k], message: `a ${f.type} fault needs \`${k}\`` });
+  if (f.peer !== undefined && !topology.containers[f.peer]) out.push({ path: [...path, 'peer'], message: `no container "${f.peer}" in the topology` });
+  if (f.network !== undefined) {
+    if (!topology.networks.includes(f.network)) out.push({ path: [...path, 'network'], message: `no network "${f.network}" in topology.networks` });
+    else for (const n of f.target !== undefined ? [f.target] : pool) {
+      if (topology.containers[n] && !topology.containers[n]!.networks.includes(f.network)) out.push({ path: [...path, 'network'], message: `container "${n}" is not on network "${f.network}"` });
+    }
+  }
+  return out;
+}

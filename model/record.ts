@@ -2,6 +2,7 @@
 // Times are epoch milliseconds taken by the activity that observed them (t0 included).
 import type { DrillSpec } from './spec.js';
 import type { BreakdownCode } from './breakdown.js';
+import type { FaultSpec, FaultType } from './fault.js';
 
 export type StepStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'skipped' | 'aborted';
 
@@ -51,6 +52,20 @@ export type Breakdown = {
 
 export type Notification = { step: string; audience: string; to: string; message: string; at: number; by: string };
 
+/** One fault on one container: when it took effect and the proof, when it was healed and how that was checked. */
+export type FaultRecord = {
+  step: string;
+  type: FaultType;
+  target: string;
+  fault: FaultSpec;
+  effectAt?: number;
+  evidence?: string;
+  healedAt?: number;
+  healEvidence?: string;
+  /** the heal failed even after retries: the fault may still be in place (`drill heal` retries it) */
+  healError?: string;
+};
+
 export type TimelineEvent = { at: number; type: string; step?: string; detail: string };
 
 /** Consecutive probe samples with the same outcome, run-length encoded to keep the record small. */
@@ -78,6 +93,10 @@ export type DrillRecord = {
   ledger: Record<string, { writes: LedgerWrite[]; readback?: LedgerReadback; checkpoints?: LedgerReadback[] }>;
   breakdowns: Breakdown[];
   notifications: Notification[];
+  /** faults from the library (absent in records from before it) */
+  faults?: FaultRecord[];
+  /** the seed of the drill's random choices: `drill run --seed` with it makes the same choices */
+  seed?: number;
   cleanup?: { containers: number; networks: number; volumes: number; error?: string };
 };
 

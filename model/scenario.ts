@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DURATION_PATTERN } from './duration.js';
 import { BREAKDOWN_CODE_LIST, type BreakdownCode } from './breakdown.js';
+import { faultSchema } from './fault.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
 const duration = z.string().regex(new RegExp(DURATION_PATTERN.replace('^', '^-?')), {
@@ -35,6 +36,8 @@ const containerSchema = z.strictObject({
   start: z.boolean().default(true),
   /** the site the container belongs to (e.g. a, b): a Docker action may then act on the whole site at once */
   site: name.optional(),
+  /** labels a fault can select containers by (e.g. role: db); set as Docker labels too */
+  labels: z.record(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/), z.string()).default({}),
   /**
    * An SSH host of the drill (an ops bastion): the drill authorizes its own key on it (env
    * AUTHORIZED_KEYS) and pins the host key it finds when the topology is built. Publish `port`.
@@ -133,11 +136,11 @@ const stepBase = {
   findings: z.array(findingSchema).optional(),
 };
 
-export const STEP_KINDS = ['docker', 'ssh', 'wait', 'fault', 'manual', 'gate', 'notify', 'verify'] as const;
+export const STEP_KINDS = ['docker', 'ssh', 'wait', 'fault', 'manual', 'gate', 'notify', 'verify', 'parallel'] as const;
 /** The notification timeline of a real incident report: internal escalation, vendor, regulator, public. */
 export const NOTIFY_AUDIENCES = ['internal', 'vendor', 'regulator', 'public'] as const;
 
-const stepSchema = z.discriminatedUnion('kind', [
+const leafSteps = [
   z.strictObject({ kind: z.literal('docker'), ...stepBase, docker: dockerActionSchema }),
   z.strictObject({ kind: z.literal('ssh'), ...stepBase, ...sshActionSchema.shape }),
   z.strictObject({
@@ -149,7 +152,20 @@ const stepSchema = z.discriminatedUnion('kind', [
     probe: name.optional(),
     until: z.enum(['healthy', 'down']).default('healthy'),
   }),
-  z.strictObject({ kind: z.literal('fault'), ...stepBase, docker: dockerActionSchema }),
+  z.strictObject({
+    kind: z.literal('fault'),
+    ...stepBase,
+    /** a Docker action as the disaster ... */
+    docker: dockerActionSchema.optional(),
+    /** ... or a fault from the library, verified to take effect and healed by the drill */
+    fault: faultSchema.optional(),
+    /** the fault heals itself after this long; without it, it holds until the drill ends */
+    duration: duration.optional(),
+    /** later steps run while the fault holds (the step completes once the fault took effect) */
+    background: z.boolean().default(false),
+    /** this fault's effect is the disaster's t0 (default: the first fault that takes effect) */
+    t0: z.boolean().optional(),
+  }),
   z.strictObject({
     kind: z.literal('manual'),
     ...stepBase,
@@ -182,7 +198,14 @@ const stepSchema = z.discriminatedUnion('kind', [
     escalateAfter: duration.optional(),
   }),
   z.strictObject({ kind: z.literal('verify'), ...stepBase, probe: name }),
-], { error: `step kind must be one of: ${STEP_KINDS.join(', ')}` });
+] as const;
+
+const stepKindError = { error: `step kind must be one of: ${STEP_KINDS.join(', ')}` };
+const stepSchema = z.discriminatedUnion('kind', [
+  ...leafSteps,
+  /** steps run at once; the group ends when all have (people's steps wait one at a time, so not here) */
+  z.strictObject({ kind: z.literal('parallel'), ...stepBase, steps: z.array(z.discriminatedUnion('kind', [...leafSteps], stepKindError)).min(2, 'a parallel group runs at least two steps') }),
+], stepKindError);
 
 /** Recovery priority tiers (復旧優先度), fastest first; each has an RTO band, checked by `drill lint`. */
 export const PRIORITY_TIERS = ['S', 'A', 'B', 'C', 'D', 'E'] as const;
@@ -240,6 +263,16 @@ export const scenarioSchema = z.strictObject({
    * `every` (default: a tenth of the wait so far, between 30s and 10m).
    */
   sparseSampling: z.strictObject({ after: duration.default('30m'), every: duration.optional() }).default({ after: '30m' }),
+  /**
+   * Availability probes that must keep holding for the whole drill (the vault stays reachable, a
+   * service outside the blast radius stays healthy): one failing longer than its tolerance aborts the
+   * drill, which heals every fault and says which guardrail fired.
+   */
+  guardrails: z.array(z.strictObject({ probe: name, tolerance: duration.default('1s') })).default([]),
+  /** the most containers the drill's faults may touch, checked before any fault runs */
+  blastRadius: z.strictObject({ maxContainers: z.number().int().min(1) }).optional(),
+  /** seeds every random choice of the drill (fault targets), so a drill can be replayed as it was */
+  seed: z.number().int().min(0).optional(),
   objectives: z.array(objectiveSchema).min(1, 'declare at least one objective (RTO/RPO per system)'),
   steps: z.array(stepSchema).min(1, 'declare at least one step'),
   /** measures still to take, from earlier drills (written by `drill revise`) */

@@ -1,7 +1,8 @@
 // DrillSpec: the resolved, plain-JSON form of a scenario that the workflow runs. Durations are
 // milliseconds and every reference has been checked, so the workflow never re-validates.
-import type { DockerActionInput, Scenario, NOTIFY_AUDIENCES, PROBE_PROTOCOLS, RTO_PHASES, SshActionInput } from './scenario.js';
+import type { DockerActionInput, Scenario, ScenarioStep, NOTIFY_AUDIENCES, PROBE_PROTOCOLS, RTO_PHASES, SshActionInput } from './scenario.js';
 import { durationMs } from './duration.js';
+import { toFaultPlan, type FaultPlan } from './fault.js';
 
 export type NotifyAudience = (typeof NOTIFY_AUDIENCES)[number];
 export type RtoPhase = (typeof RTO_PHASES)[number];
@@ -10,6 +11,8 @@ export type Endpoint = { container: string; port: number; protocol: (typeof PROB
 
 export type ContainerSpec = {
   image: string;
+  /** absent in specs recorded before labels existed */
+  labels?: Record<string, string>;
   command?: string[];
   env: Record<string, string>;
   networks: string[];
@@ -35,7 +38,8 @@ export const isSshAction = (a: DockerAction | SshAction): a is SshAction => 'hos
 type StepCommon = { id: string; title?: string; onFailure: 'abort' | 'continue'; expectedMs?: number; timeoutMs?: number; phase?: RtoPhase };
 export type StepSpec =
   | (StepCommon & { kind: 'docker'; docker: DockerAction })
-  | (StepCommon & { kind: 'fault'; docker: DockerAction })
+  | (StepCommon & { kind: 'fault'; docker?: DockerAction; fault?: FaultPlan; durationMs?: number; background?: boolean; t0?: boolean })
+  | (StepCommon & { kind: 'parallel'; steps: StepSpec[] })
   | (StepCommon & { kind: 'ssh'; host: string; command: string })
   | (StepCommon & { kind: 'wait'; forMs?: number; probe?: string; until: 'healthy' | 'down' })
   | (StepCommon & { kind: 'manual'; runbook: string; auto?: DockerAction | SshAction; role?: string; verify?: string; escalateAfterMs?: number })
@@ -47,6 +51,9 @@ export type StepSpec =
 export type PeopleStepSpec = Extract<StepSpec, { kind: 'manual' | 'gate' | 'notify' }>;
 export const isPeopleKind = (kind: string): kind is PeopleStepSpec['kind'] => kind === 'manual' || kind === 'gate' || kind === 'notify';
 export const isPeopleStep = (s: StepSpec): s is PeopleStepSpec => isPeopleKind(s.kind);
+
+/** Every step, a parallel group's own steps right after the group: for look-ups by id and reports. */
+export const allSteps = (steps: StepSpec[]): StepSpec[] => steps.flatMap((s) => (s.kind === 'parallel' ? [s, ...s.steps] : [s]));
 
 export type ObjectiveSpec = {
   system: string;
@@ -77,6 +84,11 @@ export type DrillSpec = {
   /** the open follow-ups of earlier drills, reported as verified fixed, still failing or not exercised */
   followUps?: FollowUpSpec[];
   escalation: { webhook?: string };
+  /** probes that must hold for the whole drill (absent in older specs) */
+  guardrails?: { probe: string; toleranceMs: number }[];
+  blastRadius?: { maxContainers: number };
+  /** seeds the drill's random choices; absent: the workflow draws one and records it */
+  seed?: number;
   /** absent in specs recorded before sparse sampling existed: the defaults apply */
   sparseSampling?: { afterMs: number; everyMs?: number };
   /**
@@ -96,7 +108,7 @@ export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: 
       ? { kind: p.kind, target: p.target, intervalMs: durationMs(p.interval), sustainMs: durationMs(p.sustain), timeoutMs: durationMs(p.timeout) }
       : { kind: p.kind, target: p.target, intervalMs: durationMs(p.interval), timeoutMs: durationMs(p.timeout) };
   }
-  const steps: StepSpec[] = scenario.steps.map((s) => {
+  const toStep = (s: ScenarioStep): StepSpec => {
     const common: StepCommon = {
       id: s.id,
       onFailure: s.onFailure,
@@ -107,8 +119,15 @@ export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: 
     };
     switch (s.kind) {
       case 'docker':
+        return { ...common, kind: 'docker', docker: s.docker };
       case 'fault':
-        return { ...common, kind: s.kind, docker: s.docker };
+        return {
+          ...common, kind: 'fault',
+          ...(s.docker !== undefined && { docker: s.docker }), ...(s.fault !== undefined && { fault: toFaultPlan(s.fault, durationMs) }),
+          ...(s.duration !== undefined && { durationMs: durationMs(s.duration) }), ...(s.background && { background: true }), ...(s.t0 !== undefined && { t0: s.t0 }),
+        };
+      case 'parallel':
+        return { ...common, kind: 'parallel', steps: s.steps.map(toStep) };
       case 'ssh':
         return { ...common, kind: 'ssh', host: s.host, command: s.command };
       case 'wait':
@@ -125,7 +144,8 @@ export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: 
       case 'verify':
         return { ...common, kind: 'verify', probe: s.probe };
     }
-  });
+  };
+  const steps = scenario.steps.map(toStep);
   return {
     drillId,
     scenario: scenario.name,
@@ -144,6 +164,9 @@ export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: 
       followUps: scenario.followUps.filter((f) => f.status === 'open').map(({ status: _status, ...f }) => f),
     }),
     escalation: scenario.escalation,
+    ...(scenario.guardrails.length > 0 && { guardrails: scenario.guardrails.map((g) => ({ probe: g.probe, toleranceMs: durationMs(g.tolerance) })) }),
+    ...(scenario.blastRadius !== undefined && { blastRadius: scenario.blastRadius }),
+    ...(scenario.seed !== undefined && { seed: scenario.seed }),
     sparseSampling: { afterMs: durationMs(scenario.sparseSampling.after), ...(scenario.sparseSampling.every !== undefined && { everyMs: durationMs(scenario.sparseSampling.every) }) },
     operator,
   };

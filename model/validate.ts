@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { scenarioSchema, type Scenario } from './scenario.js';
 import { parseDuration } from './duration.js';
+import { faultFindings } from './fault.js';
+import { isPeopleKind } from './spec.js';
 
 export type ScenarioError = { file: string; line: number; col: number; field: string; message: string };
 export type Validated = { ok: true; scenario: Scenario; file: string } | { ok: false; errors: ScenarioError[]; file: string };
@@ -144,13 +146,18 @@ function crossCheck(s: Scenario, raw: any): Finding[] {
     if (o.from !== undefined && !s.steps.some((st) => st.id === o.from)) out.push({ path: ['objectives', i, 'from'], message: `no step "${o.from}" to measure from` });
   });
 
-  const seen = new Map<string, number>();
-  let faults = 0;
-  s.steps.forEach((step, i) => {
-    const path: Path = ['steps', i];
-    if (seen.has(step.id)) out.push({ path: [...path, 'id'], message: `duplicate step id "${step.id}" (first at steps[${seen.get(step.id)}])` });
-    else seen.set(step.id, i);
-    for (const k of ['expected', 'timeout', 'for', 'escalateAfter'] as const) checkDuration([...path, k], raw?.steps?.[i]?.[k]);
+  const seen = new Map<string, string>();
+  const t0Declared: string[] = [];
+  // A parallel group's own steps are checked like any other, at their place inside the group.
+  const flat = s.steps.flatMap((step, i) => [
+    { step, path: ['steps', i] as Path, raw: raw?.steps?.[i] },
+    ...(step.kind === 'parallel' ? step.steps.map((child, j) => ({ step: child, path: ['steps', i, 'steps', j] as Path, raw: raw?.steps?.[i]?.steps?.[j], inGroup: true })) : []),
+  ]);
+  for (const { step, path, raw: rawStep, inGroup } of flat as { step: Scenario['steps'][number]; path: Path; raw: any; inGroup?: boolean }[]) {
+    if (seen.has(step.id)) out.push({ path: [...path, 'id'], message: `duplicate step id "${step.id}" (first at ${seen.get(step.id)})` });
+    else seen.set(step.id, fieldName(path));
+    for (const k of ['expected', 'timeout', 'for', 'escalateAfter', 'duration'] as const) checkDuration([...path, k], rawStep?.[k]);
+    if (inGroup && isPeopleKind(step.kind)) out.push({ path: [...path, 'kind'], message: `a ${step.kind} step waits for people, one at a time: it cannot run inside a parallel group` });
     if (step.kind === 'manual' && step.verify !== undefined && s.probes[step.verify]?.kind !== 'availability') out.push({ path: [...path, 'verify'], message: `"${step.verify}" is not an availability probe` });
     const role = step.kind === 'gate' || step.kind === 'manual' ? step.role : undefined;
     if (role !== undefined && s.participants && !Object.values(s.participants).some((roles) => roles.includes(role))) {
@@ -172,13 +179,22 @@ function crossCheck(s: Scenario, raw: any): Finding[] {
       }
     }
     if (step.kind === 'ssh') checkSshHost([...path, 'host'], step.host);
-    if (step.kind === 'fault') faults++;
+    if (step.kind === 'fault') {
+      if ((step.docker === undefined) === (step.fault === undefined)) out.push({ path, message: 'a fault step takes either `fault` (from the library) or `docker` (an action), not both or neither' });
+      if (step.docker !== undefined && (step.duration !== undefined || step.background)) out.push({ path: [...path, step.duration !== undefined ? 'duration' : 'background'], message: 'duration and background apply to a `fault` from the library, which the drill heals' });
+      if (step.fault) out.push(...faultFindings(step.fault, s.topology, [...path, 'fault']));
+      if (step.t0) t0Declared.push(fieldName(path));
+    }
     if (step.kind === 'wait') {
       if ((step.for === undefined) === (step.probe === undefined)) out.push({ path, message: 'a wait step takes either `for` (a pause) or `probe` (until it holds), not both or neither' });
       if (step.probe !== undefined && s.probes[step.probe]?.kind !== 'availability') out.push({ path: [...path, 'probe'], message: `"${step.probe}" is not an availability probe` });
     }
     if (step.kind === 'verify' && !probes.has(step.probe)) out.push({ path: [...path, 'probe'], message: `no probe "${step.probe}"` });
+  }
+  if (t0Declared.length > 1) out.push({ path: ['steps'], message: `only one fault may mark t0, and ${t0Declared.join(', ')} all say \`t0: true\`` });
+  s.guardrails.forEach((g, i) => {
+    checkDuration(['guardrails', i, 'tolerance'], raw?.guardrails?.[i]?.tolerance);
+    if (s.probes[g.probe]?.kind !== 'availability') out.push({ path: ['guardrails', i, 'probe'], message: `"${g.probe}" is not an availability probe` });
   });
-  if (faults > 1) out.push({ path: ['steps'], message: 'only one fault step may mark t0 in a v1 scenario' });
   return out;
 }

@@ -7,12 +7,14 @@ import type { SshActivities, SshTarget } from '../activities/ssh.js';
 import type { ProbeActivities, ProbeTarget } from '../activities/probes.js';
 import type { DrillRecord, TimelineEvent } from '../model/record.js';
 import { mergeRuns } from '../model/record.js';
-import { isSshAction, type DockerAction, type DrillSpec, type Endpoint, type ProbeSpec, type SshAction, type StepSpec } from '../model/spec.js';
+import { allSteps, isSshAction, type DockerAction, type DrillSpec, type Endpoint, type ProbeSpec, type SshAction, type StepSpec } from '../model/spec.js';
+import { blastRadiusExceeded, planFaults } from '../model/plan.js';
 import type { NotifyActivities } from '../activities/notify.js';
 import { measureRto } from '../report/analysis.js';
 import { formatDuration } from '../model/duration.js';
-import { abortSignal, statusQuery, type DrillView } from './messages.js';
+import { abortSignal, healSignal, statusQuery, type DrillView } from './messages.js';
 import { peopleSteps } from './people.js';
+import { faultRunner } from './faults.js';
 
 /** One probe activity covers this much time; the workflow strings segments together. */
 export const PROBE_SEGMENT_MS = 2000;
@@ -31,9 +33,12 @@ const probes = proxyActivities<ProbeActivities>({
 class StepFailed extends Error {}
 
 export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
+  const order = allSteps(spec.steps);
+  // Workflow randomness is replayed exactly; a declared seed makes the choices the same across drills.
+  const seed = spec.seed ?? Math.floor(Math.random() * 2 ** 31);
   const record: DrillRecord = {
-    drillId: spec.drillId, spec, status: 'running', startedAt: Date.now(), t0: null,
-    steps: spec.steps.map((s) => ({ id: s.id, kind: s.kind, status: 'pending', ...(s.title !== undefined && { title: s.title }), ...(s.expectedMs !== undefined && { expectedMs: s.expectedMs }) })),
+    drillId: spec.drillId, spec, status: 'running', startedAt: Date.now(), t0: null, seed, faults: [],
+    steps: order.map((s) => ({ id: s.id, kind: s.kind, status: 'pending', ...(s.title !== undefined && { title: s.title }), ...(s.expectedMs !== undefined && { expectedMs: s.expectedMs }) })),
     timeline: [], availability: {}, ledger: {}, breakdowns: [], notifications: [],
   };
   let phase: DrillView['phase'] = 'provisioning';
@@ -41,6 +46,10 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     const e: TimelineEvent = { at, type, detail, ...(step !== undefined && { step }) };
     record.timeline.push(e);
   };
+  const results = new Map(record.steps.map((r) => [r.id, r]));
+  const faults = faultRunner({ spec, faults: record.faults!, event: (...a) => event(...a), failureMessage: (e) => failureMessage(e) });
+  const faultTargets = planFaults(spec, seed);
+  const declaresT0 = order.some((s) => s.kind === 'fault' && s.t0 === true);
   const notify = async (subject: string, message: string) => {
     // Specs recorded before escalation existed have none.
     const webhook = spec.escalation?.webhook;
@@ -59,6 +68,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     steps: record.steps, waiting: people.waiting(), breakdowns: record.breakdowns.length,
     objectives: spec.objectives.map(({ system, rtoMs, rpoMs }) => ({ system, rtoMs, rpoMs })),
     lastEvents: record.timeline.slice(-10),
+    activeFaults: faults.active(),
   }));
 
   const stepScope = new CancellationScope();
@@ -66,6 +76,10 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
   setHandler(abortSignal, (reason) => {
     abortReason = reason ?? 'aborted by the facilitator';
     stepScope.cancel();
+  });
+  setHandler(healSignal, async () => {
+    event('heal.requested', 'every fault in place is healed now (drill heal)');
+    await faults.healAll();
   });
 
   let endpoints: Endpoints = {};
@@ -112,12 +126,31 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
       if (p.kind === 'availability') {
         const runs = await probes.sampleAvailability({ ...target(p.target, p.timeoutMs), intervalMs: p.intervalMs, durationMs: PROBE_SEGMENT_MS });
         mergeRuns((record.availability[name] ??= []), runs);
+        checkGuardrail(name);
       } else {
         const r = await probes.ledgerSegment({ ...target(p.target, p.timeoutMs), startSeq: nextSeq.get(name) ?? 1, intervalMs: p.intervalMs, durationMs: PROBE_SEGMENT_MS });
         (record.ledger[name] ??= { writes: [] }).writes.push(...r.writes);
         nextSeq.set(name, r.nextSeq);
       }
     }
+  }
+
+  /**
+   * A guardrail fires when its probe, once seen healthy during the drill, fails for longer than its
+   * tolerance: the drill is aborted, and the cleanup heals every fault before anything is removed.
+   */
+  let guardrailFired = false;
+  function checkGuardrail(name: string): void {
+    const g = spec.guardrails?.find((x) => x.probe === name);
+    const runs = record.availability[name] ?? [];
+    const armed = runs.findIndex((r) => r.ok);
+    if (!g || guardrailFired || phase !== 'steps' || armed < 0) return;
+    const breach = runs.slice(armed).find((r) => !r.ok && r.lastAt - r.firstAt >= g.toleranceMs);
+    if (!breach) return;
+    guardrailFired = true;
+    abortReason = `guardrail ${name} fired: failing since ${new Date(breach.firstAt).toISOString()} (${breach.error ?? 'no answer'}), longer than its tolerance of ${formatDuration(g.toleranceMs)}`;
+    event('guardrail.fired', abortReason, undefined, breach.firstAt + g.toleranceMs);
+    stepScope.cancel();
   }
 
   async function stopProbe(name: string): Promise<void> {
@@ -188,11 +221,12 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     if (res.exitCode !== 0) throw new StepFailed(`\`${action.command}\` on ${action.host} exited ${res.exitCode}${res.stderr ? `: ${res.stderr.trim().slice(-300)}` : ''}`);
   }
 
-  async function runStep(step: StepSpec, i: number): Promise<void> {
-    const r = record.steps[i]!;
+  async function runStep(step: StepSpec): Promise<void> {
+    const r = results.get(step.id)!;
     r.status = 'running';
     r.startedAt = Date.now();
     event('step.started', step.title ?? step.kind, step.id);
+    let marksT0 = false;
     try {
       switch (step.kind) {
         case 'docker': {
@@ -204,9 +238,25 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
           await doSsh(step, step, r);
           break;
         case 'fault': {
-          const res = await doDocker(step, step.docker, true);
-          r.effectAt = record.t0 = res.effectAt;
-          event('fault.injected', `${step.docker.action} ${step.docker.target ?? `site ${step.docker.site}`}${res.note ? ` (${res.note})` : ''}`, step.id, res.effectAt);
+          let effectAt: number;
+          if (step.fault) effectAt = await faults.run({ ...step, fault: step.fault }, faultTargets[step.id]!);
+          else {
+            const res = await doDocker(step, step.docker!, true);
+            effectAt = res.effectAt;
+            event('fault.injected', `${step.docker!.action} ${step.docker!.target ?? `site ${step.docker!.site}`}${res.note ? ` (${res.note})` : ''}`, step.id, res.effectAt);
+          }
+          r.effectAt = effectAt;
+          // The disaster's t0: the fault that says so, or the first one that takes effect.
+          if (record.t0 === null && (step.t0 ?? !declaresT0)) {
+            record.t0 = effectAt;
+            marksT0 = true;
+          }
+          break;
+        }
+        case 'parallel': {
+          const outcomes = await Promise.allSettled(step.steps.map((child) => runStep(child)));
+          const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+          if (failed) throw failed.reason;
           break;
         }
         case 'manual':
@@ -237,7 +287,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
         }
         case 'verify': {
           const p = spec.probes[step.probe]!;
-          if (p.kind === 'ledger') await readBack(step.probe, spec.steps.slice(i + 1).some((s) => s.kind === 'verify' && s.probe === step.probe));
+          if (p.kind === 'ledger') await readBack(step.probe, order.slice(order.indexOf(step) + 1).some((s) => s.kind === 'verify' && s.probe === step.probe));
           else await awaitProbe(step, step.probe, 'healthy');
           break;
         }
@@ -245,7 +295,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
       r.status = 'completed';
       event('step.completed', `${step.id} completed`, step.id);
       // Drills recorded before budget warnings existed replay without their timers.
-      if (step.kind === 'fault' && patched('rto-budget-warnings')) budgetWatch().catch((err) => { if (!isCancellation(err)) event('rto.budget.failed', failureMessage(err)); });
+      if (marksT0 && patched('rto-budget-warnings')) budgetWatch().catch((err) => { if (!isCancellation(err)) event('rto.budget.failed', failureMessage(err)); });
     } catch (err) {
       if (isCancellation(err)) {
         r.status = 'aborted';
@@ -302,6 +352,12 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
   event('drill.started', `scenario ${spec.scenario} on task queue ${workflowInfo().taskQueue}`);
   try {
     await stepScope.run(async () => {
+      if (order.some((s) => s.kind === 'fault' && s.fault)) {
+        event('drill.seed', `seed ${seed}: ${Object.entries(faultTargets).map(([st, t]) => `${st} → ${t.join(', ')}`).join('; ')}`);
+        // Before anything is created, let alone broken.
+        const exceeded = blastRadiusExceeded(spec, faultTargets);
+        if (exceeded) throw new StepFailed(`blast radius: ${exceeded}`);
+      }
       endpoints = await setup.provision({ drillId: spec.drillId, topology: spec.topology });
       event('topology.provisioned', `${Object.keys(spec.topology.containers).length} containers, ${spec.topology.networks.length} networks, ${spec.topology.volumes.length} volumes`);
       const sshHosts = Object.entries(spec.topology.containers).filter(([, c]) => c.ssh).map(([n]) => n);
@@ -316,7 +372,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
         }));
       }
       phase = 'steps';
-      for (const [i, step] of spec.steps.entries()) await runStep(step, i);
+      for (const step of spec.steps) await runStep(step);
     });
     record.status = 'completed';
   } catch (err) {
@@ -332,6 +388,8 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
   } finally {
     phase = 'cleanup';
     await CancellationScope.nonCancellable(async () => {
+      // Heal first: a fault on a target outside the drill's own containers would outlive the teardown.
+      await faults.healAll();
       for (const name of Object.keys(spec.probes)) stopped.add(name);
       await Promise.allSettled(loops.values());
       try {

@@ -1,2 +1,3 @@
 export { drillWorkflow } from './drill.js';
 export { drillReminderWorkflow, scheduledDrillWorkflow } from './scheduled.js';
+export { healWorkflow } from './heal.js';

@@ -18,6 +18,8 @@ export type DrillView = {
   breakdowns: number;
   objectives: { system: string; rtoMs: number; rpoMs: number }[];
   lastEvents: TimelineEvent[];
+  /** faults in place now (absent from drills that predate the fault library) */
+  activeFaults?: { step: string; type: string; target: string; since: number | null }[];
 };
 
 export type Confirmation = { step: string; by: string; as?: string; note?: string; workaround?: string };
@@ -29,6 +31,8 @@ export type Ack = { step: string; status: string; detail: string };
 
 export const statusQuery = defineQuery<DrillView>('status');
 export const abortSignal = defineSignal<[reason?: string]>('abort');
+/** `drill heal ID`: heal every fault in place now, whatever the drill is doing */
+export const healSignal = defineSignal('heal');
 export const completeStepUpdate = defineUpdate<Ack, [Confirmation]>('completeStep');
 export const reportBreakdownUpdate = defineUpdate<Ack, [BreakdownReport]>('reportBreakdown');
 export const skipStepUpdate = defineUpdate<Ack, [Skip]>('skipStep');

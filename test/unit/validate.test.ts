@@ -30,7 +30,7 @@ describe('scenario validation', () => {
 
   it('refuses an unknown step kind at the step', () => {
     const text = base.replace('kind: docker', 'kind: teleport');
-    expect(errorsOf(text)).toEqual([`plan.yaml:${lineOf(text, 'kind: teleport')}:11 steps[1].kind: step kind must be one of: docker, ssh, wait, fault, manual, gate, notify, verify`]);
+    expect(errorsOf(text)).toEqual([`plan.yaml:${lineOf(text, 'kind: teleport')}:11 steps[1].kind: step kind must be one of: docker, ssh, wait, fault, manual, gate, notify, verify, parallel`]);
   });
 
   it('refuses duplicate step ids, naming the first', () => {

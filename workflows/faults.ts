@@ -1,0 +1,95 @@
+// Faults in a drill: injected on the containers the plan chose, each verified by the activity that
+// injected it, and healed by the workflow: after its duration, on `drill heal`, and in the drill's
+// cleanup whatever ended it (completion, abort, a failed step, a guardrail, a worker that died and
+// was replaced). A fault is registered before it is injected, so one whose injection was cut off
+// is healed too; heals are idempotent.
+import { isCancellation, proxyActivities, sleep, CancellationScope } from '@temporalio/workflow';
+import type { FaultActivities, FaultPlan, FaultSpec } from '../model/fault.js';
+import { UNHEALABLE } from '../model/fault.js';
+import type { FaultRecord } from '../model/record.js';
+import type { DrillSpec } from '../model/spec.js';
+
+const inject = proxyActivities<FaultActivities>({
+  startToCloseTimeout: '3m', heartbeatTimeout: '30s', retry: { maximumAttempts: 3, initialInterval: '1s', nonRetryableErrorTypes: ['NoEffect', 'Unsupported', 'Unlabelled'] },
+});
+// A heal is worth retrying for a long time: leaving a fault in place is the failure chaos tools have.
+const heal = proxyActivities<FaultActivities>({
+  startToCloseTimeout: '3m', heartbeatTimeout: '30s', retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '20s' },
+});
+
+export type FaultContext = {
+  spec: DrillSpec;
+  faults: FaultRecord[];
+  event(type: string, detail: string, step?: string, at?: number): void;
+  failureMessage(err: unknown): string;
+};
+
+/** What a plan's fault becomes on one chosen container. */
+export function resolveFault(plan: FaultPlan, target: string): FaultSpec {
+  const { select: _select, ...params } = plan;
+  return { ...params, target };
+}
+
+export function faultRunner(ctx: FaultContext) {
+  const { spec, event } = ctx;
+  const key = (step: string, target: string) => `${spec.drillId}.${step}.${target}`;
+  const isActive = (f: FaultRecord) => f.healedAt === undefined && f.healError === undefined && !UNHEALABLE.has(f.type);
+
+  async function healOne(f: FaultRecord): Promise<void> {
+    try {
+      const r = await heal.healFault({ drillId: spec.drillId, key: key(f.step, f.target), fault: f.fault });
+      f.healedAt = r.healedAt;
+      f.healEvidence = r.evidence;
+      event('fault.healed', `${f.type} on ${f.target}: ${r.evidence}`, f.step, r.healedAt);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      f.healError = ctx.failureMessage(err);
+      event('fault.heal.failed', `${f.type} on ${f.target}: ${f.healError} (run \`drill heal ${spec.drillId}\`)`, f.step);
+    }
+  }
+
+  /** Heals every fault still in place (of one step, or all), at once; never cancelled half-way. */
+  async function healAll(step?: string): Promise<void> {
+    const due = ctx.faults.filter((f) => isActive(f) && (step === undefined || f.step === step));
+    if (due.length === 0) return;
+    await CancellationScope.nonCancellable(() => Promise.all(due.map(healOne)));
+  }
+
+  return {
+    /**
+     * Injects a step's fault on each chosen container at once; resolves with the first instant one took
+     * effect. A fault with a duration heals itself then (in the background, if the step is).
+     */
+    async run(step: { id: string; fault: FaultPlan; durationMs?: number; background?: boolean }, targets: string[]): Promise<number> {
+      const records = targets.map((target): FaultRecord => {
+        const fault = resolveFault(step.fault, target);
+        const r: FaultRecord = { step: step.id, type: fault.type, target, fault };
+        ctx.faults.push(r);
+        return r;
+      });
+      event('fault.targets', `${step.fault.type} on ${targets.join(', ')}`, step.id);
+      const results = await Promise.allSettled(records.map(async (r) => {
+        const e = await inject.injectFault({ drillId: spec.drillId, key: key(r.step, r.target), fault: r.fault });
+        r.effectAt = e.effectAt;
+        r.evidence = e.evidence;
+        event('fault.effect', `${r.type} on ${r.target}: ${e.evidence}`, step.id, e.effectAt);
+      }));
+      const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+      if (failed) {
+        // Whatever part did take effect is undone before the step reports its failure.
+        await healAll(step.id);
+        throw failed.reason;
+      }
+      const effectAt = Math.min(...records.map((r) => r.effectAt!));
+      if (step.durationMs !== undefined) {
+        const heals = sleep(step.durationMs).then(() => healAll(step.id));
+        if (step.background) heals.catch((err) => { if (!isCancellation(err)) event('fault.heal.failed', ctx.failureMessage(err), step.id); });
+        else await heals;
+      }
+      return effectAt;
+    },
+    healAll,
+    /** faults in place now, for the status query and `drill heal` */
+    active: () => ctx.faults.filter(isActive).map((f) => ({ step: f.step, type: f.type, target: f.target, since: f.effectAt ?? null })),
+  };
+}
