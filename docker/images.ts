@@ -10,7 +10,7 @@ import { ensureDebootstrap } from './engine.js';
 
 export const BASE_IMAGE = 'drill/base:bookworm';
 /** Reference images: tag → build context under docker/. */
-export const REFERENCE_IMAGES: Record<string, string> = { 'drill/redis:latest': 'redis' };
+export const REFERENCE_IMAGES: Record<string, string> = { 'drill/redis:latest': 'redis', 'drill/site:latest': 'site', 'drill/netem:latest': 'netem' };
 const HASH_LABEL = 'drill.context-hash';
 
 export const dockerDir = () => fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '.' : '../../docker/', import.meta.url));

@@ -7,7 +7,8 @@ import { formatDuration as d } from '../model/duration.js';
 import type { Report } from './build.js';
 import { heading, type Lang } from './headings.js';
 import { proposeRevisions } from './proposals.js';
-import { readableTime as time } from './time.js';
+import { iso, readableTime as time } from './time.js';
+import { UNHEALABLE } from '../model/fault.js';
 import type { ScenarioHistory } from './history.js';
 
 export type Block =
@@ -124,6 +125,19 @@ export function reportDocument(r: Report, lang: Lang = 'en', trend?: ScenarioHis
       time(s.startedAt), d(s.durationMs), d(s.expectedMs), s.overrunMs !== null && s.overrunMs > 0 ? `+${d(s.overrunMs)}` : '',
     ]), [0, 5, 6, 7])],
   });
+  const faults = record.faults ?? [];
+  if (faults.length) {
+    sections.push({
+      id: 'faults', title: h('faults'), blocks: [
+        table(['Step', 'Fault', 'Target', 'Took effect', 'Evidence', 'Healed', 'Heal check'], faults.map((f) => [
+          code(f.step), f.type, code(f.target), f.effectAt !== undefined ? at(iso(f.effectAt)) : 'no effect', lit(f.evidence ?? ''),
+          f.healedAt !== undefined ? at(iso(f.healedAt)) : f.healError ? `**NOT HEALED**: ${lit(f.healError)}` : UNHEALABLE.has(f.type) ? 'stays (data damage)' : '—',
+          lit(f.healEvidence ?? ''),
+        ])),
+        ...(record.seed !== undefined ? [text(`Targets were chosen with seed ${record.seed}: \`drill run --seed ${record.seed}\` makes the same choices.`)] : []),
+      ],
+    });
+  }
   if (r.people.length) {
     sections.push({
       id: 'people', title: h('people'), blocks: [table(['Step', 'Kind', 'Status', 'Actual', 'Expected', 'Confirmed by', 'Role', 'Note'], r.people.map((p) => {

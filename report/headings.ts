@@ -11,6 +11,7 @@ const HEADINGS = {
   objectives: { en: 'Objectives: target vs actual', ja: '目標復旧時間・目標復旧時点：目標と実績' },
   trend: { en: 'Trend across drills', ja: '訓練ごとの推移' },
   steps: { en: 'Steps: expected vs actual', ja: '手順：想定時間と実績' },
+  faults: { en: 'Faults injected and healed', ja: '注入した障害と復旧' },
   people: { en: 'Manual steps, decisions and notifications', ja: '手作業の手順・判断・連絡' },
   decisions: { en: 'Decisions', ja: '判断（発動など）' },
   breakdowns: { en: 'Runbook breakdowns', ja: '手順書どおりに進まなかった箇所' },

@@ -89,4 +89,43 @@ describe('worker killed mid-drill', () => {
       await connection.close();
     }
   });
+
+  it('heals a fault after the worker that injected it was killed: the workflow drives the heal', async () => {
+    const taskQueue = uniqueId('kill-fault');
+    const spec = specFrom(`
+version: 1
+name: crash-fault
+topology:
+  networks: [net]
+  containers:
+    box: { image: drill/redis:latest, networks: [net], ports: [6379] }
+    peer: { image: drill/redis:latest, networks: [net] }
+probes:
+  up: { kind: availability, target: { container: box, port: 6379 } }
+objectives:
+  - { system: box, rto: 30s, rpo: 0s, availability: up }
+steps:
+  - { id: steady, kind: wait, probe: up, until: healthy, timeout: 60s }
+  - { id: freeze, kind: fault, fault: { type: pause, target: peer }, duration: 8s }
+  - { id: after, kind: wait, for: 1s }
+`);
+    const connection = await Connection.connect({ address: temporalAddress() });
+    try {
+      const client = new Client({ connection });
+      const first = startWorker(taskQueue);
+      const handle = await client.workflow.start(drillWorkflow, { taskQueue, workflowId: spec.drillId, args: [spec] });
+      await expect.poll(async () => (await handle.query(statusQuery).catch(() => null))?.activeFaults?.length ?? 0, { timeout: 90_000, interval: 200 }).toBe(1);
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      startWorker(taskQueue);
+      const record = await handle.result();
+      expect(record.status, record.failure).toBe('completed');
+      const [freeze] = record.faults!;
+      expect(freeze!.healedAt! - freeze!.effectAt!).toBeGreaterThanOrEqual(8000);
+      expect(freeze!.healEvidence).toBeTruthy();
+      expect(await leftovers(spec.drillId)).toEqual({ containers: 0, networks: 0, volumes: 0 });
+    } finally {
+      await connection.close();
+    }
+  });
 });
