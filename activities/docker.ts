@@ -8,7 +8,7 @@ import { heartbeat, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ContainerSpec, DockerAction } from '../model/spec.js';
 import { NAME_LABEL, RUN_LABEL, SITE_LABEL, resourceName } from './names.js';
-import { drillKey } from './keys.js';
+import { drillKey, redact } from './keys.js';
 import { markerPath, onceArgv, OUTPUT_LIMIT } from './once.js';
 
 /** A Docker action on one container: a step's action with its site, if any, resolved by the workflow. */
@@ -189,11 +189,11 @@ export function dockerActivities(docker: Docker = dockerClient()) {
       case 'exec':
         return execOnce(container, info.State, key, action.command ?? []);
       case 'stop':
-        if (!info.State.Running) return { effectAt: Date.parse(info.State.FinishedAt), note: 'already stopped' };
+        if (!info.State.Running) return { effectAt: lastStop(info.State.FinishedAt), note: 'already stopped' };
         await container.stop({ t: 10 }).catch((e) => { if (!isNotModified(e)) throw e; });
         return { effectAt: await exitedAt(container) };
       case 'kill': {
-        if (!info.State.Running) return { effectAt: Date.parse(info.State.FinishedAt), note: 'already not running' };
+        if (!info.State.Running) return { effectAt: lastStop(info.State.FinishedAt), note: 'already not running' };
         await container.kill({ signal: action.signal ?? 'SIGKILL' });
         return { effectAt: await exitedAt(container) };
       }
@@ -224,6 +224,12 @@ export function dockerActivities(docker: Docker = dockerClient()) {
         return { effectAt: now() };
       }
     }
+  }
+
+  /** When a container that is not running stopped; one never started has no such instant (year 1): now. */
+  function lastStop(finishedAt: string): number {
+    const t = Date.parse(finishedAt);
+    return t > 0 ? t : Date.now();
   }
 
   /**
@@ -277,11 +283,13 @@ export function dockerActivities(docker: Docker = dockerClient()) {
       await new Promise((r) => setTimeout(r, 100));
       after = await container.inspect();
     }
+    // What a command prints enters the timeline and the reports: never a private key.
+    const shown = redact(output).slice(0, OUTPUT_LIMIT);
     if (!after.State.Running) {
       // The effect is the container going down: the engine's own record of that instant is t0.
-      return { effectAt: Date.parse(after.State.FinishedAt), output: output.slice(0, OUTPUT_LIMIT), exitCode: ExitCode ?? -1, targetStopped: true, note: 'the container stopped during the command' };
+      return { effectAt: Date.parse(after.State.FinishedAt), output: shown, exitCode: ExitCode ?? -1, targetStopped: true, note: 'the container stopped during the command' };
     }
-    return { effectAt, output: output.slice(0, OUTPUT_LIMIT), exitCode: ExitCode ?? -1 };
+    return { effectAt, output: shown, exitCode: ExitCode ?? -1 };
   }
 
   /** A short read-only command (no marker: it changes nothing), its exit code and output. */

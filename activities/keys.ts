@@ -2,7 +2,7 @@
 // drill id, so any worker holding the secret can act for any drill after a crash, and no private key
 // ever passes through the workflow's history, the timeline or a report: only public keys do.
 import { createHash, createHmac, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateDir } from '../worker/paths.js';
 
@@ -19,10 +19,16 @@ function workerSecret(): Buffer {
   if (cached) return cached;
   const file = join(stateDir(), 'ssh-secret');
   if (!existsSync(file)) {
+    // Written whole under another name, then linked into place: a worker starting at the same moment
+    // sees no file or the whole secret, never an empty one; the first link wins.
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(tmp, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
     try {
-      writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+      linkSync(tmp, file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another worker wrote it first
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      unlinkSync(tmp);
     }
   }
   cached = Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8');

@@ -7,8 +7,11 @@ export const OUTPUT_LIMIT = 4096;
 const SCRIPT = [
   'm="$1"; shift; mkdir -p "$(dirname "$m")"',
   'if mkdir "$m" 2>/dev/null; then',
-  `  setsid sh -c '"$@" >"$0/out" 2>"$0/err" </dev/null; echo $? >"$0/rc.tmp"; mv "$0/rc.tmp" "$0/rc"' "$m" "$@" </dev/null >/dev/null 2>&1 &`,
-  '  echo $! >"$m/pid"',
+  // Without setsid (a minimal image) the command still runs, in this session; a launch that fails
+  // at all (no space left to write its output, say) still records an exit code, so no attempt waits forever.
+  '  s=""; command -v setsid >/dev/null 2>&1 && s=setsid',
+  `  $s sh -c '"$@" >"$0/out" 2>"$0/err" </dev/null; echo $? >"$0/rc.tmp"; mv "$0/rc.tmp" "$0/rc"' "$m" "$@" </dev/null >/dev/null 2>&1 &`,
+  '  echo $! >"$m/pid" || { echo 126 >"$m/rc"; }',
   'fi',
   'while [ ! -f "$m/rc" ]; do sleep 0.1; done',
   `head -c ${OUTPUT_LIMIT} "$m/out"; head -c ${OUTPUT_LIMIT} "$m/err" >&2; exit "$(cat "$m/rc")"`,

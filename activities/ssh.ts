@@ -20,13 +20,24 @@ export type SshResult = { exitCode: number; stdout: string; stderr: string; star
 
 type Session = { client: Client; run(cmd: string): Promise<{ code: number; stdout: string; stderr: string }> };
 
+/** The host key algorithms to ask for: the pinned key's own, so a server that has several presents that one. */
+function hostKeyAlgorithms(pin: string): string[] | undefined {
+  const type = pin.trim().split(/\s+/)[0]!;
+  if (type.startsWith('SHA256:')) return undefined;
+  return type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type];
+}
+
 async function connect(target: SshTarget, privateKey: string): Promise<Session> {
   const t = { ...target, address: target.address ?? publishHost() };
   const client = new Client();
   let presented: Buffer | undefined;
+  // Errors after the connection is up end whatever command is running on it (never an unhandled event).
+  let failRunning: ((err: Error) => void) | undefined;
   await new Promise<void>((resolve, reject) => {
-    client.once('ready', () => resolve());
-    client.once('error', (err: Error & { level?: string }) => {
+    let ready = false;
+    client.once('ready', () => { ready = true; resolve(); });
+    client.on('error', (err: Error & { level?: string }) => {
+      if (ready) { failRunning?.(new Error(`${t.name}: connection lost: ${err.message}`)); return; }
       if (presented && !matchesPin(presented, t.hostKey)) {
         reject(ApplicationFailure.nonRetryable(
           `${t.name} (${t.address}:${t.port}) presented host key ${fingerprint(presented)}, not the pinned ${t.hostKey.startsWith('SHA256:') ? t.hostKey : fingerprint(t.hostKey)}; refusing to connect`,
@@ -35,9 +46,11 @@ async function connect(target: SshTarget, privateKey: string): Promise<Session> 
         reject(ApplicationFailure.nonRetryable(`${t.name}: the key was refused for user ${t.user} (key authentication only)`, 'AuthFailed'));
       } else reject(new Error(`${t.name} (${t.address}:${t.port}): ${err.message}`));
     });
+    const algorithms = hostKeyAlgorithms(t.hostKey);
     client.connect({
       host: t.address, port: t.port, username: t.user, privateKey,
       readyTimeout: 10_000,
+      ...(algorithms && { algorithms: { serverHostKey: algorithms } }),
       // Only the pinned key is accepted; no password or keyboard-interactive method is ever offered.
       hostVerifier: (key: Buffer) => { presented = key; return matchesPin(key, t.hostKey); },
       authHandler: ['publickey'],
@@ -46,13 +59,23 @@ async function connect(target: SshTarget, privateKey: string): Promise<Session> 
   return {
     client,
     run: (cmd) => new Promise((resolve, reject) => {
+      failRunning = reject;
       client.exec(cmd, (err: Error | undefined, channel: ClientChannel) => {
         if (err) return reject(err);
         let stdout = '';
         let stderr = '';
+        let exited = false;
         channel.on('data', (d: Buffer) => { if (stdout.length < OUTPUT_LIMIT) stdout += d.toString('utf8'); });
         channel.stderr.on('data', (d: Buffer) => { if (stderr.length < OUTPUT_LIMIT) stderr += d.toString('utf8'); });
-        channel.on('close', (code: number | null) => resolve({ code: code ?? -1, stdout, stderr }));
+        channel.on('exit', () => { exited = true; });
+        channel.on('close', (code: number | null) => {
+          // A channel closed with no exit status is a dropped connection, not the command's answer:
+          // retrying re-attaches to the command, which runs on detached (activities/once.ts).
+          if (code === null || code === undefined) {
+            if (!exited) return reject(new Error(`${t.name}: the connection closed before the command's exit status arrived`));
+          }
+          resolve({ code: code ?? -1, stdout, stderr });
+        });
       });
     }),
   };

@@ -58,9 +58,9 @@ export const faultSchema = z.strictObject({
   /** disk-fill: the mount path inside the target to fill, and to what share of the filesystem */
   path: z.string().startsWith('/').optional(),
   level: percent.optional(),
-  /** cpu: busy workers; memory: megabytes held */
+  /** cpu: busy workers; memory: megabytes held (containers share the host's memory: kept modest) */
   workers: z.number().int().min(1).max(64).optional(),
-  megabytes: z.number().int().min(1).optional(),
+  megabytes: z.number().int().min(1).max(4096, 'at most 4096 MB: the drill\'s containers share the host\'s memory').optional(),
   /** drop-table: the table and database (PostgreSQL in the target) */
   table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/).optional(),
   database: z.string().min(1).optional(),
@@ -177,7 +177,7 @@ const REQUIRED: Partial<Record<FaultType, (keyof FaultInput)[]>> = {
 type Finding = { path: (string | number)[]; message: string };
 
 /** A library fault's references and parameters against the topology. */
-export function faultFindings(f: FaultInput, topology: { networks: string[]; containers: Record<string, { site?: string | undefined; labels?: Record<string, string>; networks: string[] }> }, path: (string | number)[]): Finding[] {
+export function faultFindings(f: FaultInput, topology: { networks: string[]; containers: Record<string, { site?: string | undefined; labels?: Record<string, string>; networks: string[]; volumes: Record<string, string> }> }, path: (string | number)[]): Finding[] {
   const out: Finding[] = [];
   const names = Object.keys(topology.containers);
   const ways = [f.target, f.site, f.labels].filter((x) => x !== undefined).length;
@@ -192,9 +192,23 @@ export function faultFindings(f: FaultInput, topology: { networks: string[]; con
   if ((f.random !== undefined || f.percent !== undefined) && f.target !== undefined) out.push({ path: [...path, f.random !== undefined ? 'random' : 'percent'], message: 'a random choice needs a set to choose from: `site` or `labels`, not `target`' });
   for (const k of REQUIRED[f.type] ?? []) if (f[k] === undefined) out.push({ path: [...path, k], message: `a ${f.type} fault needs \`${k}\`` });
   if (f.peer !== undefined && !topology.containers[f.peer]) out.push({ path: [...path, 'peer'], message: `no container "${f.peer}" in the topology` });
+  if (f.peer !== undefined && f.peer === f.target) out.push({ path: [...path, 'peer'], message: 'a partition between a container and itself cuts nothing: name another container' });
+  if (f.type === 'clock-skew') {
+    out.push({ path: [...path, 'type'], message: 'containers share the host kernel\'s wall clock (time namespaces do not cover it), so one container\'s clock cannot be skewed: build libfaketime into the image, or drill on a VM' });
+  }
+  const targets = f.target !== undefined ? [f.target] : pool;
+  if (f.type === 'disk-fill' && f.path !== undefined) {
+    // Filling a path outside a drill volume fills the engine's own disk, under every container and the host.
+    for (const n of targets) {
+      const mounts = Object.values(topology.containers[n]?.volumes ?? {});
+      if (topology.containers[n] && !mounts.some((m) => f.path === m || f.path!.startsWith(`${m.replace(/\/$/, '')}/`))) {
+        out.push({ path: [...path, 'path'], message: `disk-fill fills a drill volume only: "${f.path}" is not inside a volume of "${n}"${mounts.length ? ` (its volumes: ${mounts.join(', ')})` : ' (it has none)'}` });
+      }
+    }
+  }
   if (f.network !== undefined) {
     if (!topology.networks.includes(f.network)) out.push({ path: [...path, 'network'], message: `no network "${f.network}" in topology.networks` });
-    else for (const n of f.target !== undefined ? [f.target] : pool) {
+    else for (const n of targets) {
       if (topology.containers[n] && !topology.containers[n]!.networks.includes(f.network)) out.push({ path: [...path, 'network'], message: `container "${n}" is not on network "${f.network}"` });
     }
   }

@@ -119,6 +119,7 @@ function crossCheck(s: Scenario, raw: any): Finding[] {
   for (const h of Object.keys(s.hosts)) if (containers.has(h)) out.push({ path: ['hosts', h], message: `"${h}" is already a container of the topology; an external host needs its own name` });
   for (const [name, c] of Object.entries(s.topology.containers)) {
     if (c.ssh && !c.ports.includes(c.ssh.port)) out.push({ path: ['topology', 'containers', name, 'ssh', 'port'], message: `an SSH host must publish its SSH port: add ${c.ssh.port} to ports` });
+    if (c.ssh && !c.start) out.push({ path: ['topology', 'containers', name, 'start'], message: 'an SSH host must run from the start: its host key is pinned when the topology comes up' });
     c.networks.forEach((n, i) => { if (!networks.has(n)) out.push({ path: ['topology', 'containers', name, 'networks', i], message: `no network "${n}" in topology.networks` }); });
     for (const v of Object.keys(c.volumes)) if (!volumes.has(v)) out.push({ path: ['topology', 'containers', name, 'volumes', v], message: `no volume "${v}" in topology.volumes` });
   }
@@ -143,7 +144,7 @@ function crossCheck(s: Scenario, raw: any): Finding[] {
     });
     if (s.probes[o.availability]?.kind !== 'availability') out.push({ path: ['objectives', i, 'availability'], message: `"${o.availability}" is not an availability probe` });
     if (o.ledger !== undefined && s.probes[o.ledger]?.kind !== 'ledger') out.push({ path: ['objectives', i, 'ledger'], message: `"${o.ledger}" is not a ledger probe` });
-    if (o.from !== undefined && !s.steps.some((st) => st.id === o.from)) out.push({ path: ['objectives', i, 'from'], message: `no step "${o.from}" to measure from` });
+    if (o.from !== undefined && !s.steps.some((st) => st.id === o.from || (st.kind === 'parallel' && st.steps.some((c) => c.id === o.from)))) out.push({ path: ['objectives', i, 'from'], message: `no step "${o.from}" to measure from` });
   });
 
   const seen = new Map<string, string>();

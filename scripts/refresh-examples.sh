@@ -1,7 +1,8 @@
 #!/bin/sh
-# Refreshes docs/examples/ with the reports of real drills: the headline restore drill (unattended) and
-# the people drill of the e2e tests (test/fixtures/people.yaml) played by a rehearsal script with a
-# refused decision and a breakdown, plus the revision `drill revise` proposes from it.
+# Refreshes docs/examples/ with the reports of real drills: the headline restore drill, the two-site
+# failover and failback drills and the chaos plan (unattended), and the people drill of the e2e tests
+# (test/fixtures/people.yaml) played by a rehearsal script with a refused decision and a breakdown,
+# plus the revision `drill revise` proposes from it.
 # Usage: npm run examples   (sets up what is missing, like `npm run demo`)
 set -eu
 cd "$(dirname "$0")/.."
@@ -18,6 +19,12 @@ copy() { # drill-id → docs/examples/<name>/
 
 node dist/cli/main.js run scenarios/restore-from-backup.yaml --drill-id example-restore --results "$work/results" || [ $? -eq 1 ]
 copy example-restore restore-from-backup
+for s in site-failover failback; do
+  node dist/cli/main.js run "scenarios/$s.yaml" --drill-id "example-$s" --results "$work/results" || [ $? -eq 1 ]
+  copy "example-$s" "$s"
+done
+node dist/cli/main.js run test/fixtures/chaos.yaml --drill-id example-chaos --results "$work/results" || [ $? -eq 1 ]
+copy example-chaos chaos
 
 cat > "$work/rehearsal.yaml" <<'SCRIPT'
 - { step: declare, decide: { by: alice, as: operator }, expect: refused }

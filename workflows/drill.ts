@@ -185,7 +185,9 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     // A whole site at once: its first effect is when the site began to go, each container's is in the note.
     const members = Object.entries(spec.topology.containers).filter(([, c]) => c.site === action.site).map(([n]) => n);
     const results = await Promise.all(members.map((target) => dockerOn(step, { ...action, target }, `${spec.drillId}.${step.id}.${target}`, allowStop)));
-    const effectAt = Math.min(...results.map((r) => r.effectAt));
+    // A member that was already down (stopped earlier, or never started) says nothing of when this action took effect.
+    const acted = results.filter((r) => !r.note?.startsWith('already'));
+    const effectAt = Math.min(...(acted.length > 0 ? acted : results).map((r) => r.effectAt));
     const outputs = results.flatMap((r, k) => (r.output ? [`${members[k]}: ${r.output.trim()}`] : []));
     return {
       effectAt,
@@ -226,7 +228,6 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     r.status = 'running';
     r.startedAt = Date.now();
     event('step.started', step.title ?? step.kind, step.id);
-    let marksT0 = false;
     try {
       switch (step.kind) {
         case 'docker': {
@@ -239,18 +240,21 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
           break;
         case 'fault': {
           let effectAt: number;
-          if (step.fault) effectAt = await faults.run({ ...step, fault: step.fault }, faultTargets[step.id]!);
+          let held: Promise<void> = Promise.resolve();
+          if (step.fault) ({ effectAt, held } = await faults.run({ ...step, fault: step.fault }, faultTargets[step.id]!));
           else {
             const res = await doDocker(step, step.docker!, true);
             effectAt = res.effectAt;
             event('fault.injected', `${step.docker!.action} ${step.docker!.target ?? `site ${step.docker!.site}`}${res.note ? ` (${res.note})` : ''}`, step.id, res.effectAt);
           }
           r.effectAt = effectAt;
-          // The disaster's t0: the fault that says so, or the first one that takes effect.
+          // The disaster's t0: the fault that says so, or the first one that takes effect; set before
+          // the fault's duration runs out, so an abort during it still has its t0.
           if (record.t0 === null && (step.t0 ?? !declaresT0)) {
             record.t0 = effectAt;
-            marksT0 = true;
+            if (patched('rto-budget-warnings')) budgetWatch().catch((err) => { if (!isCancellation(err)) event('rto.budget.failed', failureMessage(err)); });
           }
+          await held;
           break;
         }
         case 'parallel': {
@@ -294,8 +298,6 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
       }
       r.status = 'completed';
       event('step.completed', `${step.id} completed`, step.id);
-      // Drills recorded before budget warnings existed replay without their timers.
-      if (marksT0 && patched('rto-budget-warnings')) budgetWatch().catch((err) => { if (!isCancellation(err)) event('rto.budget.failed', failureMessage(err)); });
     } catch (err) {
       if (isCancellation(err)) {
         r.status = 'aborted';

@@ -3,14 +3,16 @@
 // cleanup whatever ended it (completion, abort, a failed step, a guardrail, a worker that died and
 // was replaced). A fault is registered before it is injected, so one whose injection was cut off
 // is healed too; heals are idempotent.
-import { isCancellation, proxyActivities, sleep, CancellationScope } from '@temporalio/workflow';
+import { ActivityCancellationType, isCancellation, proxyActivities, sleep, CancellationScope } from '@temporalio/workflow';
 import type { FaultActivities, FaultPlan, FaultSpec } from '../model/fault.js';
 import { UNHEALABLE } from '../model/fault.js';
 import type { FaultRecord } from '../model/record.js';
 import type { DrillSpec } from '../model/spec.js';
 
+// On abort the drill waits for an injection under way to end before it heals: a heal that ran first
+// would find nothing to undo, and the fault would land after it.
 const inject = proxyActivities<FaultActivities>({
-  startToCloseTimeout: '3m', heartbeatTimeout: '30s', retry: { maximumAttempts: 3, initialInterval: '1s', nonRetryableErrorTypes: ['NoEffect', 'Unsupported', 'Unlabelled'] },
+  startToCloseTimeout: '3m', heartbeatTimeout: '30s', cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, retry: { maximumAttempts: 3, initialInterval: '1s', nonRetryableErrorTypes: ['NoEffect', 'Unsupported', 'Unlabelled'] },
 });
 // A heal is worth retrying for a long time: leaving a fault in place is the failure chaos tools have.
 const heal = proxyActivities<FaultActivities>({
@@ -33,13 +35,19 @@ export function resolveFault(plan: FaultPlan, target: string): FaultSpec {
 export function faultRunner(ctx: FaultContext) {
   const { spec, event } = ctx;
   const key = (step: string, target: string) => `${spec.drillId}.${step}.${target}`;
-  const isActive = (f: FaultRecord) => f.healedAt === undefined && f.healError === undefined && !UNHEALABLE.has(f.type);
+  // Not healed yet, including a heal that failed: the next heal (cleanup, drill heal) tries again.
+  const inPlace = (f: FaultRecord) => f.healedAt === undefined && !UNHEALABLE.has(f.type);
+  const injecting = new Map<FaultRecord, Promise<unknown>>();
+  const healing = new Map<FaultRecord, Promise<void>>();
 
   async function healOne(f: FaultRecord): Promise<void> {
+    // An injection still under way is let finish first, or it would land after its heal.
+    await injecting.get(f)?.catch(() => undefined);
     try {
       const r = await heal.healFault({ drillId: spec.drillId, key: key(f.step, f.target), fault: f.fault });
       f.healedAt = r.healedAt;
       f.healEvidence = r.evidence;
+      delete f.healError;
       event('fault.healed', `${f.type} on ${f.target}: ${r.evidence}`, f.step, r.healedAt);
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -48,19 +56,30 @@ export function faultRunner(ctx: FaultContext) {
     }
   }
 
+  /** One heal at a time per fault, however many ask for it (its timer, drill heal, the cleanup). */
+  function healOnce(f: FaultRecord): Promise<void> {
+    let p = healing.get(f);
+    if (!p) {
+      p = healOne(f).finally(() => healing.delete(f));
+      healing.set(f, p);
+    }
+    return p;
+  }
+
   /** Heals every fault still in place (of one step, or all), at once; never cancelled half-way. */
   async function healAll(step?: string): Promise<void> {
-    const due = ctx.faults.filter((f) => isActive(f) && (step === undefined || f.step === step));
+    const due = ctx.faults.filter((f) => inPlace(f) && (step === undefined || f.step === step));
     if (due.length === 0) return;
-    await CancellationScope.nonCancellable(() => Promise.all(due.map(healOne)));
+    await CancellationScope.nonCancellable(() => Promise.all(due.map(healOnce)));
   }
 
   return {
     /**
-     * Injects a step's fault on each chosen container at once; resolves with the first instant one took
-     * effect. A fault with a duration heals itself then (in the background, if the step is).
+     * Injects a step's fault on each chosen container at once. `effectAt` is the first instant one took
+     * effect, known as soon as they have; `held` settles when the fault's duration is over and it is
+     * healed (at once for a fault that holds until the drill ends, or runs in the background).
      */
-    async run(step: { id: string; fault: FaultPlan; durationMs?: number; background?: boolean }, targets: string[]): Promise<number> {
+    async run(step: { id: string; fault: FaultPlan; durationMs?: number; background?: boolean }, targets: string[]): Promise<{ effectAt: number; held: Promise<void> }> {
       const records = targets.map((target): FaultRecord => {
         const fault = resolveFault(step.fault, target);
         const r: FaultRecord = { step: step.id, type: fault.type, target, fault };
@@ -68,11 +87,14 @@ export function faultRunner(ctx: FaultContext) {
         return r;
       });
       event('fault.targets', `${step.fault.type} on ${targets.join(', ')}`, step.id);
-      const results = await Promise.allSettled(records.map(async (r) => {
-        const e = await inject.injectFault({ drillId: spec.drillId, key: key(r.step, r.target), fault: r.fault });
-        r.effectAt = e.effectAt;
-        r.evidence = e.evidence;
-        event('fault.effect', `${r.type} on ${r.target}: ${e.evidence}`, step.id, e.effectAt);
+      const results = await Promise.allSettled(records.map((r) => {
+        const p = inject.injectFault({ drillId: spec.drillId, key: key(r.step, r.target), fault: r.fault }).then((e) => {
+          r.effectAt = e.effectAt;
+          r.evidence = e.evidence;
+          event('fault.effect', `${r.type} on ${r.target}: ${e.evidence}`, step.id, e.effectAt);
+        });
+        injecting.set(r, p);
+        return p.finally(() => injecting.delete(r));
       }));
       const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
       if (failed) {
@@ -81,15 +103,16 @@ export function faultRunner(ctx: FaultContext) {
         throw failed.reason;
       }
       const effectAt = Math.min(...records.map((r) => r.effectAt!));
-      if (step.durationMs !== undefined) {
-        const heals = sleep(step.durationMs).then(() => healAll(step.id));
-        if (step.background) heals.catch((err) => { if (!isCancellation(err)) event('fault.heal.failed', ctx.failureMessage(err), step.id); });
-        else await heals;
+      if (step.durationMs === undefined) return { effectAt, held: Promise.resolve() };
+      const heals = sleep(step.durationMs).then(() => healAll(step.id));
+      if (step.background) {
+        heals.catch((err) => { if (!isCancellation(err)) event('fault.heal.failed', ctx.failureMessage(err), step.id); });
+        return { effectAt, held: Promise.resolve() };
       }
-      return effectAt;
+      return { effectAt, held: heals };
     },
     healAll,
-    /** faults in place now, for the status query and `drill heal` */
-    active: () => ctx.faults.filter(isActive).map((f) => ({ step: f.step, type: f.type, target: f.target, since: f.effectAt ?? null })),
+    /** faults in place now (a failed heal included), for the status query and `drill heal` */
+    active: () => ctx.faults.filter(inPlace).map((f) => ({ step: f.step, type: f.type, target: f.target, since: f.effectAt ?? null, ...(f.healError !== undefined && { healError: f.healError }) })),
   };
 }

@@ -19,7 +19,7 @@ export type DrillView = {
   objectives: { system: string; rtoMs: number; rpoMs: number }[];
   lastEvents: TimelineEvent[];
   /** faults in place now (absent from drills that predate the fault library) */
-  activeFaults?: { step: string; type: string; target: string; since: number | null }[];
+  activeFaults?: { step: string; type: string; target: string; since: number | null; healError?: string }[];
 };
 
 export type Confirmation = { step: string; by: string; as?: string; note?: string; workaround?: string };

@@ -42,7 +42,8 @@ describe('fault plans', () => {
     expect(pause.healedAt! - pause.effectAt!).toBeGreaterThanOrEqual(2000);
     const latency = record.faults!.find((f) => f.step === 'slow-vault-link')!;
     expect(latency.healedAt!).toBeGreaterThan(record.steps.find((s) => s.id === 'back')!.endedAt! - 1);
-    expect(record.t0).toBe(pause.effectAt ?? null);
+    // t0 is declared on the pause: the first of the paused pair to take effect.
+    expect(record.t0).toBe(Math.min(...record.faults!.filter((f) => f.step === 'pause-two').map((f) => f.effectAt!)));
     allHealed(record);
     expect(await leftovers(spec.drillId)).toEqual({ containers: 0, networks: 0, volumes: 0 });
   });

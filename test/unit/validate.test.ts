@@ -130,3 +130,44 @@ steps:
     expect(errorsOf(sites.replace('protocol: http, path: /orders', 'protocol: tcp'))).toEqual([expect.stringMatching(/probes\.orders\.target\.protocol: a ledger writes records: use redis or http, not tcp$/)]);
   });
 });
+
+describe('fault steps', () => {
+  const plan = `version: 1
+name: faults
+topology:
+  networks: [net]
+  volumes: [data]
+  containers:
+    db: { image: drill/site:latest, networks: [net], volumes: { data: /var/lib/data }, labels: { role: db } }
+    web: { image: drill/site:latest, networks: [net], ports: [8080] }
+probes:
+  up: { kind: availability, target: { container: web, port: 8080, protocol: http } }
+objectives:
+  - { system: web, rto: 1m, rpo: 0s, availability: up }
+steps:
+  - id: chaos
+    kind: parallel
+    steps:
+      - { id: fill, kind: fault, fault: { type: disk-fill, labels: { role: db }, path: /var/lib/data, level: 90 }, duration: 5s }
+      - { id: cut, kind: fault, fault: { type: partition-pair, target: web, peer: db } }
+`;
+  it('accepts faults from the library in a parallel group', () => {
+    const v = validateScenarioText(plan, 'plan.yaml');
+    expect(v.ok ? [] : v.errors.map(formatError)).toEqual([]);
+  });
+
+  it('refuses what would break outside the drill or cannot work, each where it is written', () => {
+    expect(errorsOf(plan.replace('path: /var/lib/data', 'path: /'))).toEqual([expect.stringMatching(/steps\[0\]\.steps\[0\]\.fault\.path: disk-fill fills a drill volume only: "\/" is not inside a volume of "db" \(its volumes: \/var\/lib\/data\)$/)]);
+    expect(errorsOf(plan.replace('peer: db }', 'peer: web }'))).toEqual([expect.stringMatching(/steps\[0\]\.steps\[1\]\.fault\.peer: a partition between a container and itself cuts nothing/)]);
+    expect(errorsOf(plan.replace('target: web, peer: db', 'target: decoy, peer: db'))).toEqual([expect.stringMatching(/steps\[0\]\.steps\[1\]\.fault\.target: no container "decoy" in the topology \(have: db, web\); a container outside the drill is never touched$/)]);
+    expect(errorsOf(plan.replace('type: partition-pair, target: web, peer: db', 'type: clock-skew, target: web, skew: 1h'))).toEqual([expect.stringMatching(/steps\[0\]\.steps\[1\]\.fault\.type: containers share the host kernel's wall clock/)]);
+    expect(errorsOf(plan.replace('type: partition-pair, target: web, peer: db', 'type: latency, target: web'))).toEqual([expect.stringMatching(/steps\[0\]\.steps\[1\]\.fault\.delay: a latency fault needs `delay`$/)]);
+    expect(errorsOf(plan.replace("{ id: cut, kind: fault, fault: { type: partition-pair, target: web, peer: db } }", "{ id: ask, kind: gate, decision: go, role: boss }"))).toEqual([expect.stringMatching(/steps\[0\]\.steps\[1\]\.kind: a gate step waits for people, one at a time: it cannot run inside a parallel group$/)]);
+    expect(errorsOf(plan.replace('labels: { role: db }, path', 'labels: { role: cache }, path'))).toEqual([expect.stringMatching(/fault\.labels: no container of the topology carries role=cache$/)]);
+  });
+
+  it('refuses two faults that both claim t0', () => {
+    const text = plan.replace('duration: 5s }', 't0: true, duration: 5s }').replace('peer: db } }', 'peer: db }, t0: true }');
+    expect(errorsOf(text)).toEqual([expect.stringMatching(/steps: only one fault may mark t0, and steps\[0\]\.steps\[0\], steps\[0\]\.steps\[1\] all say `t0: true`$/)]);
+  });
+});
