@@ -77,6 +77,7 @@ export function dockerActivities(docker: Docker = dockerClient()) {
       ExposedPorts: Object.fromEntries(spec.ports.map((p) => [`${p}/tcp`, {}])),
       HostConfig: {
         Binds: Object.entries(spec.volumes).map(([v, path]) => `${resourceName(drillId, v)}:${path}`),
+        ...(spec.tmpfs && Object.keys(spec.tmpfs).length > 0 && { Tmpfs: Object.fromEntries(Object.entries(spec.tmpfs).map(([path, size]) => [path, `size=${size}`])) }),
         PortBindings: portBindings,
         // Without a drill network a container is isolated, unless it publishes ports: those need the default bridge.
         ...(first === undefined && { NetworkMode: spec.ports.length > 0 ? 'bridge' : 'none' }),

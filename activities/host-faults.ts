@@ -3,6 +3,7 @@
 // only verifies: resource workers carry a tag in their command line and are counted before any is
 // started; destructive ones leave a marker in the target (/tmp/.drill-faults) before they act,
 // recording what was there, and a retry that finds it verifies instead of destroying again.
+import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
 import type { FaultEffect, FaultHeal, FaultSpec } from '../model/fault.js';
 import { type Target, cpuPercent, mb, noEffect, run, sh, sleep, usage, waitFor } from './fault-kit.js';
@@ -12,6 +13,9 @@ type Ctx = { docker: Docker; t: Target; f: FaultSpec; tag: string };
 const marker = (c: Ctx) => `${MARKS}/${c.tag}`;
 
 // ---- disk-fill ------------------------------------------------------------------------------------
+
+/** The most a disk-fill writes (2 GiB): more means a filesystem shared with the host. */
+const MAX_FILL_K = 2 * 1024 * 1024;
 
 type Df = { usedK: number; availK: number; pct: number; fileK: number };
 
@@ -35,6 +39,11 @@ export async function diskFill(c: Ctx): Promise<FaultEffect> {
   const withoutK = before.usedK - before.fileK;
   const wantK = Math.ceil((level / 100) * (before.usedK + before.availK) - withoutK);
   if (wantK <= 0) throw noEffect(c.f, `${c.f.path} is already ${pct(before.pct)} used, above the asked ${level}%`);
+  // A volume with no size of its own lives on the engine's disk: filling it fills the disk under every
+  // container, the host and the orchestrator's own database. Only a bounded fill is made.
+  if (wantK > MAX_FILL_K) {
+    throw ApplicationFailure.nonRetryable(`disk-fill of ${c.f.path} to ${level}% would write ${mb(wantK * 1024)}: that filesystem is the engine's own disk (or too large to fill safely); give the path a filesystem of its own size (a tmpfs mount) to fill it`, 'TooLarge');
+  }
   if (wantK > before.fileK) {
     const r = await run(c.docker, c.t.container, ['sh', '-c', 'fallocate -l "$2"KiB "$1" 2>/dev/null || dd if=/dev/zero of="$1" bs=1024 count="$2" 2>&1', 'fill', file, String(wantK)], { timeoutMs: 170_000 });
     if (r.code !== 0 && !/No space left/i.test(r.out + r.err)) throw new Error(`filling ${file}: ${(r.out + r.err).trim()}`);

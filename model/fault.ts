@@ -177,7 +177,7 @@ const REQUIRED: Partial<Record<FaultType, (keyof FaultInput)[]>> = {
 type Finding = { path: (string | number)[]; message: string };
 
 /** A library fault's references and parameters against the topology. */
-export function faultFindings(f: FaultInput, topology: { networks: string[]; containers: Record<string, { site?: string | undefined; labels?: Record<string, string>; networks: string[]; volumes: Record<string, string> }> }, path: (string | number)[]): Finding[] {
+export function faultFindings(f: FaultInput, topology: { networks: string[]; containers: Record<string, { site?: string | undefined; labels?: Record<string, string>; networks: string[]; volumes: Record<string, string>; tmpfs?: Record<string, string> }> }, path: (string | number)[]): Finding[] {
   const out: Finding[] = [];
   const names = Object.keys(topology.containers);
   const ways = [f.target, f.site, f.labels].filter((x) => x !== undefined).length;
@@ -198,11 +198,11 @@ export function faultFindings(f: FaultInput, topology: { networks: string[]; con
   }
   const targets = f.target !== undefined ? [f.target] : pool;
   if (f.type === 'disk-fill' && f.path !== undefined) {
-    // Filling a path outside a drill volume fills the engine's own disk, under every container and the host.
+    // Anything but a filesystem of its own size is the engine's disk, under every container and the host.
     for (const n of targets) {
-      const mounts = Object.values(topology.containers[n]?.volumes ?? {});
+      const mounts = Object.keys(topology.containers[n]?.tmpfs ?? {});
       if (topology.containers[n] && !mounts.some((m) => f.path === m || f.path!.startsWith(`${m.replace(/\/$/, '')}/`))) {
-        out.push({ path: [...path, 'path'], message: `disk-fill fills a drill volume only: "${f.path}" is not inside a volume of "${n}"${mounts.length ? ` (its volumes: ${mounts.join(', ')})` : ' (it has none)'}` });
+        out.push({ path: [...path, 'path'], message: `disk-fill fills a tmpfs mount of the target only (its own size; anything else is the engine's disk): "${f.path}" is not inside one of "${n}"${mounts.length ? ` (its tmpfs: ${mounts.join(', ')})` : ' (declare one: tmpfs: { /path: 64m })'}` });
       }
     }
   }

@@ -30,6 +30,8 @@ const containerSchema = z.strictObject({
   networks: z.array(name).default([]),
   /** volume name → mount path */
   volumes: z.record(name, z.string().startsWith('/')).default({}),
+  /** in-memory filesystems of a set size (mount path → size, e.g. 64m): what a disk-fill fault can fill safely */
+  tmpfs: z.record(z.string().startsWith('/'), z.string().regex(/^\d+[kmg]$/, 'a size like 64m, 512k, 1g')).default({}),
   /** container ports published on 127.0.0.1, so the host reaches them the same way on any engine */
   ports: z.array(z.number().int().min(1).max(65535)).default([]),
   /** false: created with the topology but started by a step (e.g. the restore target) */

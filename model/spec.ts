@@ -17,6 +17,8 @@ export type ContainerSpec = {
   env: Record<string, string>;
   networks: string[];
   volumes: Record<string, string>;
+  /** absent in specs recorded before tmpfs mounts existed */
+  tmpfs?: Record<string, string>;
   ports: number[];
   start: boolean;
   site?: string;

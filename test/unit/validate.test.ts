@@ -138,7 +138,7 @@ topology:
   networks: [net]
   volumes: [data]
   containers:
-    db: { image: drill/site:latest, networks: [net], volumes: { data: /var/lib/data }, labels: { role: db } }
+    db: { image: drill/site:latest, networks: [net], volumes: { data: /var/lib/data }, tmpfs: { /scratch: 64m }, labels: { role: db } }
     web: { image: drill/site:latest, networks: [net], ports: [8080] }
 probes:
   up: { kind: availability, target: { container: web, port: 8080, protocol: http } }
@@ -148,7 +148,7 @@ steps:
   - id: chaos
     kind: parallel
     steps:
-      - { id: fill, kind: fault, fault: { type: disk-fill, labels: { role: db }, path: /var/lib/data, level: 90 }, duration: 5s }
+      - { id: fill, kind: fault, fault: { type: disk-fill, labels: { role: db }, path: /scratch, level: 90 }, duration: 5s }
       - { id: cut, kind: fault, fault: { type: partition-pair, target: web, peer: db } }
 `;
   it('accepts faults from the library in a parallel group', () => {
@@ -157,7 +157,7 @@ steps:
   });
 
   it('refuses what would break outside the drill or cannot work, each where it is written', () => {
-    expect(errorsOf(plan.replace('path: /var/lib/data', 'path: /'))).toEqual([expect.stringMatching(/steps\[0\]\.steps\[0\]\.fault\.path: disk-fill fills a drill volume only: "\/" is not inside a volume of "db" \(its volumes: \/var\/lib\/data\)$/)]);
+    expect(errorsOf(plan.replace('path: /scratch', 'path: /var/lib/data'))).toEqual([expect.stringMatching(/steps\[0\]\.steps\[0\]\.fault\.path: disk-fill fills a tmpfs mount of the target only \(its own size; anything else is the engine's disk\): "\/var\/lib\/data" is not inside one of "db" \(its tmpfs: \/scratch\)$/)]);
     expect(errorsOf(plan.replace('peer: db }', 'peer: web }'))).toEqual([expect.stringMatching(/steps\[0\]\.steps\[1\]\.fault\.peer: a partition between a container and itself cuts nothing/)]);
     expect(errorsOf(plan.replace('target: web, peer: db', 'target: decoy, peer: db'))).toEqual([expect.stringMatching(/steps\[0\]\.steps\[1\]\.fault\.target: no container "decoy" in the topology \(have: db, web\); a container outside the drill is never touched$/)]);
     expect(errorsOf(plan.replace('type: partition-pair, target: web, peer: db', 'type: clock-skew, target: web, skew: 1h'))).toEqual([expect.stringMatching(/steps\[0\]\.steps\[1\]\.fault\.type: containers share the host kernel's wall clock/)]);
