@@ -12,6 +12,8 @@ const SCRIPT = [
   '  s=""; command -v setsid >/dev/null 2>&1 && s=setsid',
   `  $s sh -c '"$@" >"$0/out" 2>"$0/err" </dev/null; echo $? >"$0/rc.tmp"; mv "$0/rc.tmp" "$0/rc"' "$m" "$@" </dev/null >/dev/null 2>&1 &`,
   '  echo $! >"$m/pid" || { echo 126 >"$m/rc"; }',
+  // The first attempt waits on its own command (no polling delay); a retry polls for the recorded code.
+  '  wait $! 2>/dev/null',
   'fi',
   'while [ ! -f "$m/rc" ]; do sleep 0.1; done',
   `head -c ${OUTPUT_LIMIT} "$m/out"; head -c ${OUTPUT_LIMIT} "$m/err" >&2; exit "$(cat "$m/rc")"`,
