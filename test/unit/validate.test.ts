@@ -17,7 +17,9 @@ const colOf = (text: string, needle: string) => text.split('\n')[lineOf(text, ne
 describe('scenario validation', () => {
   it('accepts the shipped scenarios and the minimal fixture', async () => {
     expect(validateScenarioText(base).ok).toBe(true);
-    for (const f of ['restore-from-backup', 'site-failover', 'site-switchover', 'failback']) {
+    const pool = (await import('node:fs')).readdirSync('scenarios/unannounced').filter((f) => f.endsWith('.yaml')).map((f) => `unannounced/${f.replace(/\.yaml$/, '')}`);
+    expect(pool.length).toBeGreaterThanOrEqual(5);
+    for (const f of ['restore-from-backup', 'site-failover', 'site-switchover', 'failback', ...pool]) {
       const shipped = await validateScenarioFile(`scenarios/${f}.yaml`);
       expect(shipped.ok ? [] : shipped.errors.map(formatError)).toEqual([]);
     }
