@@ -33,6 +33,13 @@ describe('unannounced pool, unattended', () => {
     expect(orders.rto.consumedBy.map((c) => c.step)).toContain('fail-over');
   });
 
+  it('disk full on the primary: found by monitoring, failover to site B', async () => {
+    const { record, output, report } = await drill('disk-full');
+    expect(record.faults![0]!.evidence).toMatch(/→ (99|100)% used/);
+    expect(output('find-full-disk')).toMatch(/ 100% \/var\/lib\/drill\/pg/);
+    expect(report.objectives.find((o) => o.system === 'orders')!.rto.actualMs).not.toBeNull();
+  });
+
   it('Redis primary killed: restarted, sessions since its last snapshot counted', async () => {
     const { report } = await drill('redis-primary-killed');
     const sessions = report.objectives.find((o) => o.system === 'sessions')!;
