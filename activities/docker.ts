@@ -8,6 +8,7 @@ import { heartbeat, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ContainerSpec, DockerAction } from '../model/spec.js';
 import { NAME_LABEL, RUN_LABEL, SITE_LABEL, resourceName } from './names.js';
+import { drillTarget, isNotFound, isNotModified } from './containers.js';
 import { drillKey, redact } from './keys.js';
 import { markerPath, onceArgv, OUTPUT_LIMIT } from './once.js';
 
@@ -22,14 +23,14 @@ export type ActionResult = {
   note?: string;
   /** the container went down under the command (what a destructive fault intends) */
   targetStopped?: boolean;
+  /** the target already was as the action asks: this call changed nothing, so its instant is no effect */
+  unchanged?: boolean;
 };
 
 export function dockerClient(): Docker {
   return new Docker();
 }
 
-const isNotFound = (err: unknown) => (err as { statusCode?: number }).statusCode === 404;
-const isNotModified = (err: unknown) => (err as { statusCode?: number }).statusCode === 304;
 
 export async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -44,22 +45,6 @@ export async function freeLoopbackPort(): Promise<number> {
 
 export function dockerActivities(docker: Docker = dockerClient()) {
   const labels = (drillId: string, name: string, site?: string) => ({ [RUN_LABEL]: drillId, [NAME_LABEL]: name, ...(site !== undefined && { [SITE_LABEL]: site }) });
-
-  /** The drill's container for a logical name; refuses a container without this drill's label. */
-  async function drillContainer(drillId: string, name: string) {
-    const container = docker.getContainer(resourceName(drillId, name));
-    let info;
-    try {
-      info = await container.inspect();
-    } catch (err) {
-      if (isNotFound(err)) throw ApplicationFailure.nonRetryable(`container "${name}" of drill ${drillId} does not exist`, 'NotFound');
-      throw err;
-    }
-    if (info.Config.Labels?.[RUN_LABEL] !== drillId) {
-      throw ApplicationFailure.nonRetryable(`container ${info.Name} is not labelled ${RUN_LABEL}=${drillId}; refusing to touch it`, 'Unlabelled');
-    }
-    return { container, info };
-  }
 
   async function createContainer(drillId: string, name: string, spec: ContainerSpec) {
     const [first, ...rest] = spec.networks;
@@ -140,7 +125,7 @@ export function dockerActivities(docker: Docker = dockerClient()) {
     async pinHostKeys(input: { drillId: string; hosts: string[] }): Promise<Record<string, string>> {
       const keys: Record<string, string> = {};
       for (const name of input.hosts) {
-        const { container } = await drillContainer(input.drillId, name);
+        const { container } = await drillTarget(docker, input.drillId, name);
         for (let i = 0; ; i++) {
           const r = await execCapture(container, ['cat', '/etc/ssh/ssh_host_ed25519_key.pub']);
           if (r.exitCode === 0 && /^ssh-ed25519 \S+/.test(r.output)) {
@@ -184,30 +169,30 @@ export function dockerActivities(docker: Docker = dockerClient()) {
 
   async function act(input: { drillId: string; key: string; action: ContainerAction }): Promise<ActionResult> {
     const { drillId, key, action } = input;
-    const { container, info } = await drillContainer(drillId, action.target);
+    const { container, info } = await drillTarget(docker, drillId, action.target);
     const now = Date.now;
     switch (action.action) {
       case 'exec':
         return execOnce(container, info.State, key, action.command ?? []);
       case 'stop':
-        if (!info.State.Running) return { effectAt: lastStop(info.State.FinishedAt), note: 'already stopped' };
+        if (!info.State.Running) return { effectAt: lastStop(info.State.FinishedAt), note: 'already stopped', unchanged: true };
         await container.stop({ t: 10 }).catch((e) => { if (!isNotModified(e)) throw e; });
         return { effectAt: await exitedAt(container) };
       case 'kill': {
-        if (!info.State.Running) return { effectAt: lastStop(info.State.FinishedAt), note: 'already not running' };
+        if (!info.State.Running) return { effectAt: lastStop(info.State.FinishedAt), note: 'already not running', unchanged: true };
         await container.kill({ signal: action.signal ?? 'SIGKILL' });
         return { effectAt: await exitedAt(container) };
       }
       case 'start':
-        if (info.State.Running) return { effectAt: Date.parse(info.State.StartedAt), note: 'already running' };
+        if (info.State.Running) return { effectAt: Date.parse(info.State.StartedAt), note: 'already running', unchanged: true };
         await container.start().catch((e) => { if (!isNotModified(e)) throw e; });
         return { effectAt: now() };
       case 'pause':
-        if (info.State.Paused) return { effectAt: now(), note: 'already paused' };
+        if (info.State.Paused) return { effectAt: now(), note: 'already paused', unchanged: true };
         await container.pause();
         return { effectAt: now() };
       case 'unpause':
-        if (!info.State.Paused) return { effectAt: now(), note: 'not paused' };
+        if (!info.State.Paused) return { effectAt: now(), note: 'not paused', unchanged: true };
         await container.unpause();
         return { effectAt: now() };
       case 'disconnect':
@@ -216,10 +201,10 @@ export function dockerActivities(docker: Docker = dockerClient()) {
         const attached = netName in (info.NetworkSettings.Networks ?? {});
         const net = docker.getNetwork(netName);
         if (action.action === 'disconnect') {
-          if (!attached) return { effectAt: now(), note: 'already disconnected' };
+          if (!attached) return { effectAt: now(), note: 'already disconnected', unchanged: true };
           await net.disconnect({ Container: info.Id, Force: true });
         } else {
-          if (attached) return { effectAt: now(), note: 'already connected' };
+          if (attached) return { effectAt: now(), note: 'already connected', unchanged: true };
           await net.connect({ Container: info.Id, EndpointConfig: { Aliases: [action.target] } });
         }
         return { effectAt: now() };

@@ -1,20 +1,16 @@
-// What the fault activities share: finding the drill's container (refusing any without the drill's
-// label), running short commands in containers with their output, reading the engine's CPU and memory
-// figures, and the failures a fault reports. Read-only helpers: nothing here changes a container.
+// What the fault activities share: running short commands in containers with their output, reading
+// the engine's CPU and memory figures, and the failures a fault reports (finding the drill's container
+// is activities/containers.ts). Read-only helpers: nothing here changes a container.
 import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FaultSpec } from '../model/fault.js';
-import { RUN_LABEL, resourceName } from './names.js';
+import type { Target } from './containers.js';
 
-export type Target = { container: Docker.Container; info: Docker.ContainerInspectInfo };
 export type Exec = { code: number; out: string; err: string };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-export const isNotFound = (err: unknown) => (err as { statusCode?: number }).statusCode === 404;
-export const isNotModified = (err: unknown) => (err as { statusCode?: number }).statusCode === 304;
-export const isConflict = (err: unknown) => (err as { statusCode?: number }).statusCode === 409;
 
 /** The fault key as a name part: Docker names, file names and iptables comments accept it. */
 export const safeKey = (drillId: string, key: string) => (key.startsWith(`${drillId}.`) ? key.slice(drillId.length + 1) : key).replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -41,28 +37,6 @@ export function asked(f: FaultSpec): string {
 }
 
 export const noEffect = (f: FaultSpec, measured: string) => ApplicationFailure.nonRetryable(`${asked(f)} had no effect: ${measured}`, 'NoEffect');
-
-/**
- * The drill's container for a logical name; refuses one without this drill's label. With `optional`,
- * a container that does not exist is null (a heal of a target that is gone has nothing to undo).
- */
-export async function drillTarget(docker: Docker, drillId: string, name: string, optional: true): Promise<Target | null>;
-export async function drillTarget(docker: Docker, drillId: string, name: string, optional?: false): Promise<Target>;
-export async function drillTarget(docker: Docker, drillId: string, name: string, optional = false): Promise<Target | null> {
-  const container = docker.getContainer(resourceName(drillId, name));
-  let info;
-  try {
-    info = await container.inspect();
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    if (optional) return null;
-    throw ApplicationFailure.nonRetryable(`container "${name}" of drill ${drillId} does not exist`, 'NotFound');
-  }
-  if (info.Config.Labels?.[RUN_LABEL] !== drillId) {
-    throw ApplicationFailure.nonRetryable(`container ${info.Name.replace(/^\//, '')} is not labelled ${RUN_LABEL}=${drillId}; refusing to touch it`, 'Unlabelled');
-  }
-  return { container, info };
-}
 
 export function requireRunning(f: FaultSpec, t: Target): void {
   if (!t.info.State.Running || t.info.State.Paused) {

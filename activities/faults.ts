@@ -6,14 +6,16 @@
 import Docker from 'dockerode';
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { type FaultEffect, type FaultHeal, type FaultSpec, UNHEALABLE } from '../model/fault.js';
+import { type FaultActivities, type FaultEffect, type FaultHeal, type FaultSpec, UNHEALABLE } from '../model/fault.js';
 import { RUN_LABEL, resourceName } from './names.js';
-import { type Target, asked, drillTarget, isConflict, isNotFound, isNotModified, noEffect, requireRunning, run, safeKey, waitFor } from './fault-kit.js';
+import { asked, noEffect, requireRunning, run, safeKey, waitFor } from './fault-kit.js';
+import { type Target, drillTarget, isConflict, isNotFound, isNotModified } from './containers.js';
 import { NETEM_IMAGE, FAULT_LABEL } from './netem.js';
 import { healNetwork, injectNetwork } from './network-faults.js';
 import * as host from './host-faults.js';
 
-export type FaultInput = { drillId: string; key: string; fault: FaultSpec };
+/** One call of either activity: the drill, the fault's key (drill, step, target), the resolved fault. */
+type FaultCall = Parameters<FaultActivities['injectFault']>[0];
 
 const NETWORK = new Set(['partition', 'partition-pair', 'latency', 'loss', 'corrupt', 'duplicate', 'bandwidth', 'dns']);
 /** What each type needs besides its target (the scenario's validation checks this too). */
@@ -22,20 +24,18 @@ const NEEDS: Partial<Record<FaultSpec['type'], (keyof FaultSpec)[]>> = {
   bandwidth: ['rate'], 'disk-fill': ['path', 'level'], memory: ['megabytes'], 'corrupt-file': ['path'], 'delete-file': ['path'], 'drop-table': ['table'],
 };
 
-export function faultActivities(docker: Docker) {
+export function faultActivities(docker: Docker): FaultActivities {
   return {
     /** Injects `fault` on the drill's container `fault.target`; resolves once it is measured in effect. */
-    async injectFault(input: FaultInput): Promise<FaultEffect> {
+    async injectFault(input: FaultCall): Promise<FaultEffect> {
       return beating(() => inject(docker, input));
     },
     /** Undoes `fault` and verifies the target is back; succeeds (saying so) when it is not in place. */
-    async healFault(input: FaultInput): Promise<FaultHeal> {
+    async healFault(input: FaultCall): Promise<FaultHeal> {
       return beating(() => heal(docker, input));
     },
   };
 }
-
-export type FaultActivityFns = ReturnType<typeof faultActivities>;
 
 /** Long engine calls and measurements: keep proving the activity is alive. */
 async function beating<T>(fn: () => Promise<T>): Promise<T> {
@@ -52,7 +52,7 @@ function check(f: FaultSpec): void {
   if (missing.length) throw ApplicationFailure.nonRetryable(`a ${f.type} fault needs ${missing.join(', ')}`, 'BadFault');
 }
 
-async function inject(docker: Docker, { drillId, key, fault: f }: FaultInput): Promise<FaultEffect> {
+async function inject(docker: Docker, { drillId, key, fault: f }: FaultCall): Promise<FaultEffect> {
   check(f);
   if (NETWORK.has(f.type)) return injectNetwork(docker, drillId, key, f);
   const t = await drillTarget(docker, drillId, f.target);
@@ -77,7 +77,7 @@ async function inject(docker: Docker, { drillId, key, fault: f }: FaultInput): P
   }
 }
 
-async function heal(docker: Docker, { drillId, key, fault: f }: FaultInput): Promise<FaultHeal> {
+async function heal(docker: Docker, { drillId, key, fault: f }: FaultCall): Promise<FaultHeal> {
   if (NETWORK.has(f.type)) return healNetwork(docker, drillId, key, f);
   const t = await drillTarget(docker, drillId, f.target, true);
   if (f.type === 'restart') await docker.getContainer(recordName(drillId, key)).remove({ force: true }).catch((e) => { if (!isNotFound(e)) throw e; });

@@ -6,7 +6,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
 import type { FaultEffect, FaultHeal, FaultSpec } from '../model/fault.js';
-import { type Target, cpuPercent, mb, noEffect, run, sh, sleep, usage, waitFor } from './fault-kit.js';
+import type { Target } from './containers.js';
+import { cpuPercent, mb, noEffect, run, sh, sleep, usage, waitFor } from './fault-kit.js';
 
 const MARKS = '/tmp/.drill-faults';
 type Ctx = { docker: Docker; t: Target; f: FaultSpec; tag: string };

@@ -8,7 +8,8 @@ import Docker from 'dockerode';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FaultSpec } from '../model/fault.js';
 import { RUN_LABEL, resourceName } from './names.js';
-import { type Exec, type Target, drillTarget, isConflict, isNotFound, isNotModified, noEffect, run, safeKey, sh } from './fault-kit.js';
+import { type Exec, noEffect, run, safeKey, sh } from './fault-kit.js';
+import { type Target, drillTarget, isConflict, isNotFound, isNotModified } from './containers.js';
 
 export const NETEM_IMAGE = 'drill/netem:latest';
 export const FAULT_LABEL = 'drill.fault';

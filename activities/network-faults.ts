@@ -6,7 +6,8 @@
 // Kernels without sch_netem get the same faults from drill-shape (NFQUEUE, user space).
 import Docker from 'dockerode';
 import type { FaultEffect, FaultHeal, FaultSpec } from '../model/fault.js';
-import { drillTarget, noEffect, requireRunning, run, waitFor } from './fault-kit.js';
+import { noEffect, requireRunning, run, waitFor } from './fault-kit.js';
+import { drillTarget } from './containers.js';
 import { resourceName } from './names.js';
 import {
   NETWORKS_LABEL, type Iface, type NetCtx, type NetState, type Ping, type Probe, type Side, dropRules, drillNetworks, ensureRule, ensureSidecar, exec,

@@ -186,7 +186,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     const members = Object.entries(spec.topology.containers).filter(([, c]) => c.site === action.site).map(([n]) => n);
     const results = await Promise.all(members.map((target) => dockerOn(step, { ...action, target }, `${spec.drillId}.${step.id}.${target}`, allowStop)));
     // A member that was already down (stopped earlier, or never started) says nothing of when this action took effect.
-    const acted = results.filter((r) => !r.note?.startsWith('already'));
+    const acted = results.filter((r) => !r.unchanged);
     const effectAt = Math.min(...(acted.length > 0 ? acted : results).map((r) => r.effectAt));
     const outputs = results.flatMap((r, k) => (r.output ? [`${members[k]}: ${r.output.trim()}`] : []));
     return {
