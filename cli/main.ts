@@ -20,6 +20,9 @@ import { actOnSchedule, createSchedule, listSchedules } from './schedule.js';
 import { revise } from './revise.js';
 import { lint } from './lint.js';
 import { history } from './history.js';
+import { describeStart, drillOf, exerciseView, facilitate, injectFrom, renderExercise, renderReveal, reportIncident, startExercise, tokenOf } from './exercise.js';
+import type { FacilitatorAction } from '../model/exercise.js';
+import type { ExerciseResult } from '../workflows/exercise.js';
 
 const program = new Command('drill').description('Recovery drills and chaos experiments on Temporal').showHelpAfterError();
 
@@ -119,6 +122,71 @@ async function withClient(fn: (client: Client) => Promise<void>) {
   try { await fn(client); } finally { await connection.close(); }
 }
 
+const exercise = program.command('exercise').description('scenario-undisclosed exercises: the facilitator starts one from a pool; participants see only symptoms');
+exercise.command('start').description('start an exercise: seals which pool scenario, target and moment; prints the facilitator\'s and each participant\'s token')
+  .requiredOption('--pool <paths...>', 'scenario files, or directories of them (e.g. scenarios/unannounced)')
+  .requiredOption('--window <duration>', 'the fault happens within this long of the start, e.g. 30m')
+  .requiredOption('--facilitator <name>', 'who runs the exercise (not a participant)')
+  .option('--seed <n>', 'seed of the sealed choice: the same pool, window and seed choose the same', (v) => {
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError('a whole number');
+    return Number(v);
+  })
+  .option('--participant <name:roles>', 'a participant and their roles, e.g. alice:operator (repeatable; default: everyone the pool names)', (v: string, all: string[] = []) => [...all, v])
+  .option('--webhook <url>', 'where the facilitator\'s notices go (exercise started, escalations, RTO budget)')
+  .option('--results <dir>', 'where the reports (with the reveal) are written', 'results')
+  .option('--id <id>', 'exercise id (default exercise-<time>-<random>)')
+  .option('--json', 'print the exercise id and tokens as JSON')
+  .option('--detach', 'return once started (a `drill worker` carries it out)')
+  .option('--task-queue <queue>', 'Temporal task queue', process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE)
+  .option('--no-worker', 'do not run a worker in this process (workers run elsewhere)')
+  .addOption(new Option('--lang <lang>', 'language of the report headings').choices(LANGS).default('en'))
+  .action(async (o) => {
+    const { client, connection, address } = await connectClient(() => undefined);
+    try {
+      const s = await startExercise(client, { pool: o.pool, window: o.window, seed: o.seed, facilitator: o.facilitator, participants: o.participant, results: o.results, webhook: o.webhook, id: o.id, taskQueue: o.taskQueue, lang: o.lang });
+      console.log(o.json ? JSON.stringify({ exerciseId: s.exerciseId, tokens: s.tokens }) : describeStart(s));
+      if (o.detach) return;
+      const done = client.workflow.getHandle(s.exerciseId).result() as Promise<ExerciseResult>;
+      let r: ExerciseResult;
+      if (o.worker) {
+        const { worker, connection: wc } = await createDrillWorker(address, o.taskQueue);
+        try { r = await worker.runUntil(done); } finally { await wc.close(); }
+      } else r = await done;
+      console.error(`exercise ${r.exerciseId}: ${r.status}; report (with the reveal, for the facilitator): ${r.reportDir}/report.md`);
+    } finally { await connection.close(); }
+  });
+exercise.command('status').description('what your token may see: participants, the symptoms; the facilitator, everything').argument('<exercise-id>')
+  .option('--token <token>', 'your token (or DRILL_TOKEN)').option('--json')
+  .action(async (id: string, o) => withClient(async (client) => {
+    const v = await exerciseView(client, id, tokenOf(o.token));
+    console.log(o.json ? JSON.stringify(v) : renderExercise(v));
+  }));
+for (const what of ['detect', 'declare'] as const) {
+  exercise.command(what).description(what === 'detect' ? 'a participant reports that something is wrong (time to detect)' : 'a participant declares the incident (time to declare); the runbook\'s steps open to the team')
+    .argument('<exercise-id>').option('--token <token>', 'your token (or DRILL_TOKEN)').option('--note <text>')
+    .action(async (id: string, o) => withClient(async (client) => console.log(await reportIncident(client, id, tokenOf(o.token), what, o.note))));
+}
+for (const what of ['pause', 'resume', 'abort', 'reveal'] as const) {
+  exercise.command(what).description(`the facilitator ${what === 'reveal' ? 'reveals the sealed scenario, target and moment' : `${what}s the exercise`}`)
+    .argument('<exercise-id>').option('--token <token>', 'the facilitator\'s token (or DRILL_TOKEN)').option('--reason <text>').option('--json')
+    .action(async (id: string, o) => withClient(async (client) => {
+      const action: FacilitatorAction = what === 'pause' || what === 'abort' ? { kind: what, ...(o.reason && { reason: o.reason }) } : { kind: what };
+      const a = await facilitate(client, id, tokenOf(o.token), action);
+      console.log(o.json ? JSON.stringify(a) : a.reveal ? renderReveal(a.reveal) : a.detail);
+    }));
+}
+exercise.command('inject').description('the facilitator adds a complication: a person unavailable (access revoked), the vendor unreachable, or one more fault')
+  .argument('<exercise-id>').option('--token <token>', 'the facilitator\'s token (or DRILL_TOKEN)')
+  .option('--unavailable <name>', 'this participant is unavailable for the rest of the exercise')
+  .option('--vendor-unreachable <duration>', 'notifying the vendor does not go through for this long, e.g. 2h')
+  .option('--fault <yaml>', 'a fault as in a scenario, e.g. "{ type: kill, target: pg-b }"')
+  .option('--for <duration>', 'with --fault: heal it after this long (default: when the exercise ends)')
+  .option('--note <text>')
+  .action(async (id: string, o) => {
+    const inject = injectFrom(o);
+    await withClient(async (client) => console.log((await facilitate(client, id, tokenOf(o.token), { kind: 'inject', inject })).detail));
+  });
+
 program.command('demo').description('set up what is missing, run the headline drill (restore from backup), print the report path')
   .option('--results <dir>', 'where reports are written', 'results')
   .action(async (o) => {
@@ -166,16 +234,17 @@ program.command('step').description('answer a waiting step: done, breakdown or s
   .option('--code <code>', `with breakdown: one of ${BREAKDOWN_CODE_LIST.join(', ')}`)
   .option('--effect <effect>', 'with breakdown: enlarged (the incident grew), prolonged (recovery took longer) or none', 'prolonged')
   .option('--reason <text>', 'with skip: why')
-  .action(async (drillId: string, step: string, what: string, o) => {
-    const by = o.by ?? defaultBy();
-    if (what === 'done') return act(drillId, { kind: 'confirm', c: { step, by, ...(o.as && { as: o.as }), ...(o.note && { note: o.note }), ...(o.workaround && { workaround: o.workaround }) } });
+  .option('--token <token>', 'in an exercise: your participant token (or DRILL_TOKEN); ID may be the exercise id')
+  .action(async (id: string, step: string, what: string, o) => {
+    const { drillId, by, as, token } = await answerer(id, o);
+    if (what === 'done') return act(drillId, { kind: 'confirm', c: { step, by, ...token, ...(as && { as }), ...(o.note && { note: o.note }), ...(o.workaround && { workaround: o.workaround }) } });
     if (what === 'breakdown') {
       if (!o.code || !o.note) throw new CliError('breakdown needs --code and --note', 2);
-      return act(drillId, { kind: 'breakdown', b: { step, by, code: o.code, note: o.note, effect: o.effect } });
+      return act(drillId, { kind: 'breakdown', b: { step, by, ...token, code: o.code, note: o.note, effect: o.effect } });
     }
     if (what === 'skip') {
       if (!o.reason) throw new CliError('skip needs --reason', 2);
-      return act(drillId, { kind: 'skip', s: { step, by, reason: o.reason } });
+      return act(drillId, { kind: 'skip', s: { step, by, ...token, reason: o.reason } });
     }
     throw new CliError(`unknown answer "${what}": use done, breakdown or skip`, 2);
   });
@@ -185,7 +254,30 @@ program.command('decide').description('take the decision a gate waits for, in a 
   .requiredOption('--as <role>', 'the role you decide in, e.g. chief-officer')
   .option('--by <name>', 'who you are (default $DRILL_PARTICIPANT or $USER)')
   .option('--note <text>')
-  .action(async (drillId: string, gate: string, o) => act(drillId, { kind: 'decide', d: { gate, by: o.by ?? defaultBy(), as: o.as, ...(o.note && { note: o.note }) } }));
+  .option('--token <token>', 'in an exercise: your participant token (or DRILL_TOKEN); ID may be the exercise id')
+  .action(async (id: string, gate: string, o) => {
+    const { drillId, by, token } = await answerer(id, o);
+    return act(drillId, { kind: 'decide', d: { gate, by, ...token, as: o.as, ...(o.note && { note: o.note }) } });
+  });
+
+/**
+ * Who answers, and where: in an exercise (a token given) the drill is the exercise's, and the name is
+ * the token holder's unless --by says otherwise (the drill refuses a name that is not the holder's).
+ */
+async function answerer(id: string, o: { by?: string; token?: string; as?: string }): Promise<{ drillId: string; by: string; as?: string; token: { token?: string } }> {
+  const t = o.token || process.env.DRILL_TOKEN;
+  if (!t) return { drillId: id, by: o.by ?? defaultBy(), ...(o.as && { as: o.as }), token: {} };
+  let by = o.by;
+  let as = o.as;
+  await withClient(async (client) => {
+    const v = await exerciseView(client, id, t);
+    by ??= v.role === 'participant' ? v.you : 'facilitator';
+    // The role the waiting step needs, when the holder has it: what they would act in anyway.
+    const role = v.role === 'participant' ? v.waiting?.role : undefined;
+    if (as === undefined && v.role === 'participant' && role !== undefined && v.roles.includes(role)) as = role;
+  });
+  return { drillId: drillOf(id), by: by!, ...(as && { as }), token: { token: t } };
+}
 
 program.command('abort').description('abort a running drill; it heals and cleans up').argument('<drill-id>').option('--reason <text>')
   .action(async (id: string, o) => {

@@ -3,6 +3,7 @@
 import type { DrillSpec } from './spec.js';
 import type { BreakdownCode } from './breakdown.js';
 import type { FaultSpec, FaultType } from './fault.js';
+import type { ExerciseRecord } from './exercise.js';
 
 export type StepStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'skipped' | 'aborted';
 
@@ -98,6 +99,8 @@ export type DrillRecord = {
   /** the seed of the drill's random choices: `drill run --seed` with it makes the same choices */
   seed?: number;
   cleanup?: { containers: number; networks: number; volumes: number; error?: string };
+  /** a scenario-undisclosed exercise: detection, declaration, injects, pauses, the reveal */
+  exercise?: ExerciseRecord;
 };
 
 /** Appends one sample to run-length encoded runs (mutates, for the probe's hot loop). */

@@ -3,6 +3,7 @@
 import type { DockerActionInput, Scenario, ScenarioStep, NOTIFY_AUDIENCES, PROBE_PROTOCOLS, RTO_PHASES, SshActionInput } from './scenario.js';
 import { durationMs } from './duration.js';
 import { toFaultPlan, type FaultPlan } from './fault.js';
+import type { ExerciseSpec } from './exercise.js';
 
 export type NotifyAudience = (typeof NOTIFY_AUDIENCES)[number];
 export type RtoPhase = (typeof RTO_PHASES)[number];
@@ -98,6 +99,8 @@ export type DrillSpec = {
    * people: manual steps, gates and notifications wait for participants (Workflow Updates).
    */
   operator: 'auto' | 'people';
+  /** a scenario-undisclosed exercise: the sealed choice and the credentials (absent for any other drill) */
+  exercise?: ExerciseSpec;
 };
 
 const optMs = (d: string | undefined) => (d === undefined ? undefined : durationMs(d));

@@ -8,6 +8,7 @@ import {
   type BreakdownReport, type DecisionReport, type NotificationReport, type PeopleStepReport, type PhaseSplit,
 } from './people.js';
 import { checkFollowUps, type FollowUpResult } from './followups.js';
+import { exerciseReport, type ExerciseReport } from './exercise.js';
 
 export type ObjectiveResult = {
   system: string;
@@ -42,6 +43,8 @@ export type Report = {
   notifications: NotificationReport[];
   /** earlier drills' open follow-ups, as this drill found them */
   followUps: FollowUpResult[];
+  /** a scenario-undisclosed exercise: time to detect and to declare, injects, the reveal */
+  exercise?: ExerciseReport;
   measurement: string[];
   record: DrillRecord;
 };
@@ -144,6 +147,7 @@ export function buildReport(recorded: DrillRecord): Report {
     ...sparseWindows(record).map((w) => `From ${iso(w.from)} to ${iso(w.to)} people kept the drill waiting, so probes sampled in ${formatDuration(2000)} bursts (see the timeline's probes.sparse event for the period); availability and RTO resolution there is that period, not the probe interval.`),
     ...(record.breakdowns.length > 0 ? ['Time lost to a breakdown runs from its report until its step was resolved (confirmed, or skipped).'] : []),
     ...(spec.steps.some((st) => st.kind === 'gate') ? ['Time to decide runs from the gate starting to wait until the decision arrived.'] : []),
+    ...(record.exercise ? ['Exercise: time to detect runs from t0 to the first participant reporting something wrong (or declaring), time to declare from t0 to the declaration, both without the time the facilitator held the exercise paused; the first symptom is the first failed availability sample at or after t0.'] : []),
     'RTO phases split the outage window by the steps inside it: gates decide, waits for a probe to go down detect, verify steps verify, other steps recover, unless a step declares its phase.',
   ];
   return {
@@ -158,6 +162,7 @@ export function buildReport(recorded: DrillRecord): Report {
       overrunMs: s.expectedMs !== undefined && s.durationMs !== undefined ? s.durationMs - s.expectedMs : null,
     })),
     followUps: checkFollowUps(record, objectives),
+    ...(record.exercise && { exercise: exerciseReport(record) }),
     people: peopleSteps(record), decisions: decisions(record), breakdowns: breakdowns(record), notifications: notifications(record),
     measurement, record,
   };

@@ -75,6 +75,26 @@ export function reportDocument(r: Report, lang: Lang = 'en', trend?: ScenarioHis
     id: 'response-timeline', title: h('timeline'), major: true,
     blocks: [list(record.timeline.map((e) => `${at(new Date(e.at).toISOString())} — **${lit(e.type)}**${e.step ? ` ${code(e.step)}` : ''}: ${lit(e.detail)}`), true)],
   });
+  const ex = r.exercise;
+  if (ex) {
+    const rv = ex.reveal;
+    sections.push({
+      id: 'exercise', title: h('exercise'), major: true, blocks: [
+        table(['Measure', 'When', 'By', 'From t0'], [
+          ['First symptom (monitoring)', at(ex.firstSymptomAt), '—', d(ex.timeToSymptomMs)],
+          ['Time to detect', at(ex.detectedAt), lit(ex.detectedBy ?? '—'), d(ex.timeToDetectMs)],
+          ['Time to declare', at(ex.declaredAt), lit(ex.declaredBy ?? '—'), d(ex.timeToDeclareMs)],
+        ]),
+        text(`Facilitator ${lit(ex.facilitator)}; the fault was due within ${d(ex.windowMs)} of the start${ex.pausedMs > 0 ? `; held paused for ${d(ex.pausedMs)} in all (left out of the times above)` : ''}.`),
+        list([
+          `Reveal: scenario ${code(rv.scenario)} (pool entry ${rv.pool}, seed ${rv.seed}), let loose ${d(rv.momentPlannedMs)} into the exercise, at ${at(iso(rv.momentAt))}.`,
+          ...rv.faults.map((f) => `Fault ${code(f.step)}: ${f.type} on ${code(f.target)}, took effect ${at(iso(f.effectAt))}, healed ${at(iso(f.healedAt))}.`),
+          ...ex.injects.map((i) => `Inject at ${at(i.at)}: ${lit(i.detail)}${i.note ? ` (${lit(i.note)})` : ''}.`),
+          ...ex.pauses.map((p) => `Paused ${at(p.at)} until ${p.until ? at(p.until) : 'the end'}${p.reason ? `: ${lit(p.reason)}` : ''}.`),
+        ]),
+      ],
+    });
+  }
   if (r.notifications.length) {
     sections.push({
       id: 'notifications', title: h('notifications'),

@@ -18,6 +18,7 @@ const HEADINGS = {
   followUps: { en: 'Follow-ups from earlier drills', ja: '前回訓練の再発防止策の確認' },
   notifications: { en: 'Notification timeline', ja: '措置模様（連絡体制）' },
   timeline: { en: 'Response timeline', ja: '措置模様（事故対応状況）' },
+  exercise: { en: 'Exercise: detection, declaration and the reveal', ja: 'シナリオ非提示型訓練：検知・宣言と種明かし' },
   cleanup: { en: 'Cleanup', ja: '訓練環境の撤去' },
   causes: { en: 'Causes and measures', ja: '発生原因と再発防止策' },
   revisions: { en: 'Proposed revisions', ja: '計画の改訂案' },

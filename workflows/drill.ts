@@ -15,6 +15,7 @@ import { formatDuration } from '../model/duration.js';
 import { abortSignal, healSignal, statusQuery, type DrillView } from './messages.js';
 import { peopleSteps } from './people.js';
 import { faultRunner } from './faults.js';
+import { exerciseControls } from './exercise-controls.js';
 
 /** One probe activity covers this much time; the workflow strings segments together. */
 export const PROBE_SEGMENT_MS = 2000;
@@ -59,23 +60,39 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
         event('notify.failed', `${subject}: ${failureMessage(err)}`);
       });
   };
-  const people = peopleSteps({
-    spec, record, event, notify,
-    contradiction: async (step) => (step.kind === 'manual' && step.verify !== undefined ? disagreement(step, step.verify, step.timeoutMs ?? 15_000) : null),
-  });
-  setHandler(statusQuery, (): DrillView => ({
+  const view = (): DrillView => ({
     drillId: spec.drillId, scenario: spec.scenario, status: record.status, phase, startedAt: record.startedAt, t0: record.t0,
     steps: record.steps, waiting: people.waiting(), breakdowns: record.breakdowns.length,
     objectives: spec.objectives.map(({ system, rtoMs, rpoMs }) => ({ system, rtoMs, rpoMs })),
     lastEvents: record.timeline.slice(-10),
     activeFaults: faults.active(),
-  }));
-
+  });
   const stepScope = new CancellationScope();
   let abortReason: string | undefined;
-  setHandler(abortSignal, (reason) => {
-    abortReason = reason ?? 'aborted by the facilitator';
+  const abort = (reason: string) => {
+    abortReason = reason;
     stepScope.cancel();
+  };
+  // An exercise answers only with a token (its own query and updates); the plain status query and
+  // abort signal would hand the sealed scenario to anyone who asked.
+  const exercise = spec.exercise && exerciseControls({
+    spec, record, event, view, abort, notify, waiting: () => people.waiting(),
+    injectFault: async (step, plan, targets, durationMs) => {
+      await faults.run({ id: step, fault: plan, ...(durationMs !== undefined && { durationMs }), background: true }, targets);
+    },
+  });
+  const people = peopleSteps({
+    spec, record, event, notify,
+    contradiction: async (step) => (step.kind === 'manual' && step.verify !== undefined ? disagreement(step, step.verify, step.timeoutMs ?? 15_000) : null),
+    ...(exercise && { exercise }),
+  });
+  setHandler(statusQuery, (): DrillView => {
+    if (exercise) throw new Error('this drill is an exercise: its state is shown only with a token (drill exercise status ID --token T)');
+    return view();
+  });
+  setHandler(abortSignal, (reason) => {
+    if (exercise) event('exercise.refused', 'an abort signal without a token was ignored: the facilitator aborts with drill exercise abort');
+    else abort(reason ?? 'aborted by the facilitator');
   });
   setHandler(healSignal, async () => {
     event('heal.requested', 'every fault in place is healed now (drill heal)');
@@ -374,7 +391,11 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
         }));
       }
       phase = 'steps';
-      for (const step of spec.steps) await runStep(step);
+      for (const step of spec.steps) {
+        // Only an exercise awaits here: an extra await would reorder old drills' commands on replay.
+        if (exercise) await exercise.ready(step);
+        await runStep(step);
+      }
     });
     record.status = 'completed';
   } catch (err) {

@@ -3,6 +3,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BreakdownCode } from '../model/breakdown.js';
 import type { BreakdownEffect, DrillStatus, StepResult, TimelineEvent } from '../model/record.js';
+import type { ExerciseRecord, FacilitatorAction } from '../model/exercise.js';
+import type { ParticipantView, Reveal } from '../model/exercise-view.js';
 
 export type WaitingStep = { id: string; kind: 'manual' | 'gate' | 'notify'; since: number; text: string; role?: string; expectedMs?: number };
 
@@ -22,10 +24,11 @@ export type DrillView = {
   activeFaults?: { step: string; type: string; target: string; since: number | null; healError?: string }[];
 };
 
-export type Confirmation = { step: string; by: string; as?: string; note?: string; workaround?: string };
-export type BreakdownReport = { step: string; by: string; code: BreakdownCode; note: string; effect: BreakdownEffect };
-export type Skip = { step: string; by: string; reason: string };
-export type Decision = { gate: string; by: string; as: string; note?: string };
+/** `token`: in an exercise, the participant's credential (`by` must be its holder); ignored elsewhere */
+export type Confirmation = { step: string; by: string; as?: string; note?: string; workaround?: string; token?: string };
+export type BreakdownReport = { step: string; by: string; code: BreakdownCode; note: string; effect: BreakdownEffect; token?: string };
+export type Skip = { step: string; by: string; reason: string; token?: string };
+export type Decision = { gate: string; by: string; as: string; note?: string; token?: string };
 /** What an accepted update answers: the step and what became of it. */
 export type Ack = { step: string; status: string; detail: string };
 
@@ -37,3 +40,15 @@ export const completeStepUpdate = defineUpdate<Ack, [Confirmation]>('completeSte
 export const reportBreakdownUpdate = defineUpdate<Ack, [BreakdownReport]>('reportBreakdown');
 export const skipStepUpdate = defineUpdate<Ack, [Skip]>('skipStep');
 export const decideUpdate = defineUpdate<Ack, [Decision]>('decide');
+
+// A scenario-undisclosed exercise answers only callers with a token, and each according to its holder.
+/** `reveal`: what the reveal shows now, for the facilitator's eyes (also once the exercise has ended) */
+export type FacilitatorView = { role: 'facilitator'; exercise: ExerciseRecord; paused: boolean; reveal: Reveal; drill: DrillView };
+export type ExerciseView = FacilitatorView | ParticipantView;
+export type IncidentReport = { token: string; what: 'detect' | 'declare'; note?: string };
+export type FacilitatorAnswer = { detail: string; reveal?: Reveal };
+export const exerciseViewQuery = defineQuery<ExerciseView, [token: string]>('exerciseView');
+/** a participant: "we see something" (time to detect), "we declare the incident" (time to declare) */
+export const incidentUpdate = defineUpdate<string, [IncidentReport]>('incident');
+/** the facilitator: pause, resume, abort, reveal, inject; refused to any other credential */
+export const facilitateUpdate = defineUpdate<FacilitatorAnswer, [{ token: string; action: FacilitatorAction }]>('facilitate');

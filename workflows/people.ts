@@ -19,6 +19,11 @@ export type PeopleContext = {
   /** null when the step's verification probe holds; otherwise what the system showed instead */
   contradiction(step: PeopleStepSpec): Promise<string | null>;
   notify(subject: string, message: string): Promise<void>;
+  /**
+   * An exercise's checks: `authorize` refuses a credential that may not answer now (before anything
+   * about the steps is said), `reachable` a step the exercise's injects block. Absent in other drills.
+   */
+  exercise?: { authorize(token: string | undefined, by: string): void; reachable(step: PeopleStepSpec): void };
 };
 
 type Message =
@@ -40,6 +45,8 @@ export function peopleSteps(ctx: PeopleContext) {
       throw new Error(`step "${stepId}" was already answered; that answer is being taken (a confirmation may be checked against the system)`);
     }
     if (!current || current.step.id !== stepId) {
+      // An exercise's participants must not learn the hidden steps' names by asking for them.
+      if (ctx.exercise) throw new Error(`step "${stepId}" is not waiting for the team (drill exercise status shows the one that is)`);
       const known = ctx.spec.steps.some((s) => s.id === stepId);
       throw new Error(known ? `step "${stepId}" is not waiting (${describeWaiting()})` : `no step "${stepId}" in this drill`);
     }
@@ -67,13 +74,16 @@ export function peopleSteps(ctx: PeopleContext) {
   setHandler(completeStepUpdate, (c) => deliver((reply) => ({ type: 'confirm', c, reply })), {
     validator: (c) => {
       nonEmpty('by', c.by);
+      ctx.exercise?.authorize(c.token, c.by);
       const cur = waitingOn(c.step, ['manual', 'notify']);
+      ctx.exercise?.reachable(cur.step);
       if (cur.step.kind === 'manual') checkRole(cur.step.role, c.as, c.by);
     },
   });
   setHandler(decideUpdate, (d) => deliver((reply) => ({ type: 'decide', d, reply })), {
     validator: (d) => {
       nonEmpty('by', d.by);
+      ctx.exercise?.authorize(d.token, d.by);
       const cur = waitingOn(d.gate, ['gate']);
       checkRole((cur.step as Extract<PeopleStepSpec, { kind: 'gate' }>).role, d.as, d.by);
     },
@@ -82,13 +92,14 @@ export function peopleSteps(ctx: PeopleContext) {
     validator: (b) => {
       nonEmpty('by', b.by);
       nonEmpty('note', b.note);
+      ctx.exercise?.authorize(b.token, b.by);
       waitingOn(b.step, ['manual', 'gate', 'notify']);
       if (!Object.hasOwn(BREAKDOWN_CODES, b.code)) throw new Error(`unknown breakdown code "${b.code}" (one of: ${Object.keys(BREAKDOWN_CODES).join(', ')})`);
       if (!EFFECTS.includes(b.effect)) throw new Error(`effect must be one of: ${EFFECTS.join(', ')}`);
     },
   });
   setHandler(skipStepUpdate, (s) => deliver((reply) => ({ type: 'skip', s, reply })), {
-    validator: (s) => { nonEmpty('by', s.by); nonEmpty('reason', s.reason); waitingOn(s.step, ['manual', 'gate', 'notify']); },
+    validator: (s) => { nonEmpty('by', s.by); nonEmpty('reason', s.reason); ctx.exercise?.authorize(s.token, s.by); waitingOn(s.step, ['manual', 'gate', 'notify']); },
   });
 
   function recordBreakdown(step: string, b: Omit<BreakdownReport, 'step'>, source: 'participant' | 'verification') {

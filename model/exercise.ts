@@ -1,0 +1,138 @@
+// The scenario-undisclosed exercise (シナリオ非提示型訓練): what the facilitator seals (which pool
+// scenario, which target, which moment), who holds which credential, and the injects a facilitator
+// may add. Pure: the exercise workflow draws the choice with these functions, tests check them alone.
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { seededRandom, type FaultInput } from './fault.js';
+import { planFaults } from './plan.js';
+import { allSteps, type DrillSpec } from './spec.js';
+
+/**
+ * Tokens are minted by `drill exercise start` and handed out; the workflow keeps only their hashes,
+ * so neither its state nor a view of it can give a token back.
+ */
+export const tokenHash = (token: string): string => bytesToHex(sha256(utf8ToBytes(token)));
+
+export type ExerciseAccess = { facilitator: string; participants: Record<string, string> };
+
+/** What the facilitator seals: participants learn it only from the reveal. */
+export type SealedChoice = {
+  scenario: string;
+  scenarioFile?: string;
+  /** position in the pool, as the pool was given */
+  poolIndex: number;
+  poolSize: number;
+  /** the exercise's seed: the same pool, window and seed give the same choice */
+  seed: number;
+  /** the drill's own seed (its faults' targets) */
+  drillSeed: number;
+  /** when, counted from the start of the exercise, the first fault is let loose */
+  momentMs: number;
+  faults: { step: string; title?: string; type: string; targets: string[] }[];
+};
+
+export type ExerciseInput = {
+  /** absent when a schedule starts it: the workflow's own id */
+  exerciseId?: string;
+  /** the pool's scenario files, read when the exercise starts (so a revision accepted since is what runs) */
+  pool: string[];
+  windowMs: number;
+  seed?: number;
+  facilitator: string;
+  /** who takes part and in which roles (the union of the pool's participants unless given) */
+  team: Record<string, string[]>;
+  access: ExerciseAccess;
+  results: string;
+  /** where the facilitator's notices (exercise started, escalations) are POSTed */
+  webhook?: string;
+  lang?: 'en' | 'ja';
+};
+
+/** The exercise as the drill workflow carries it. */
+export type ExerciseSpec = {
+  exerciseId: string;
+  facilitator: string;
+  windowMs: number;
+  access: ExerciseAccess;
+  choice: SealedChoice;
+};
+
+/** The drill id of an exercise: nothing in it says which scenario was chosen. */
+export const exerciseDrillId = (exerciseId: string) => `${exerciseId}.drill`;
+
+export function chooseExercise(pool: DrillSpec[], seed: number, windowMs: number): SealedChoice {
+  if (pool.length === 0) throw new Error('the pool is empty');
+  const random = seededRandom(seed);
+  const poolIndex = Math.floor(random() * pool.length);
+  const spec = pool[poolIndex]!;
+  // Whole seconds: a moment the report can state plainly.
+  const momentMs = Math.floor((random() * windowMs) / 1000) * 1000;
+  const drillSeed = Math.floor(random() * 2 ** 31);
+  const targets = planFaults(spec, drillSeed);
+  const faults = allSteps(spec.steps).flatMap((s) => (s.kind !== 'fault' ? [] : [{
+    step: s.id, ...(s.title !== undefined && { title: s.title }),
+    type: s.fault?.type ?? s.docker!.action, targets: targets[s.id] ?? [],
+  }]));
+  return { scenario: spec.scenario, ...(spec.scenarioFile !== undefined && { scenarioFile: spec.scenarioFile }), poolIndex, poolSize: pool.length, seed, drillSeed, momentMs, faults };
+}
+
+/** The drill the exercise runs: the chosen scenario, answered by the team, with the choice sealed in. */
+export function exerciseDrill(exerciseId: string, input: ExerciseInput, pool: DrillSpec[], choice: SealedChoice): DrillSpec {
+  const chosen = pool[choice.poolIndex]!;
+  const webhook = input.webhook ?? chosen.escalation.webhook;
+  return {
+    ...chosen,
+    drillId: exerciseDrillId(exerciseId),
+    participants: input.team,
+    operator: 'people',
+    seed: choice.drillSeed,
+    escalation: { ...(webhook !== undefined && { webhook }) },
+    exercise: { exerciseId, facilitator: input.facilitator, windowMs: input.windowMs, access: input.access, choice },
+  };
+}
+
+/** Everyone named in the pool, with every role the pool gives them: it says nothing of the choice. */
+export function poolTeam(pool: DrillSpec[]): Record<string, string[]> {
+  const team: Record<string, Set<string>> = {};
+  for (const spec of pool) for (const [name, roles] of Object.entries(spec.participants ?? {})) for (const r of roles) (team[name] ??= new Set()).add(r);
+  return Object.fromEntries(Object.entries(team).map(([n, roles]) => [n, [...roles].sort()]));
+}
+
+/** A complication the facilitator adds while the exercise runs. */
+export type Inject =
+  /** the person is unavailable for the rest of the drill: their credential is refused from now on */
+  | { kind: 'unavailable'; person: string; note?: string }
+  /** notifying the vendor does not go through for this long */
+  | { kind: 'vendor-unreachable'; forMs: number; note?: string }
+  /** one more fault from the library on a container of the drill, healed like the plan's own: after `forMs`, or when the drill ends */
+  | { kind: 'fault'; fault: FaultInput; forMs?: number; note?: string };
+
+export type FacilitatorAction =
+  | { kind: 'pause'; reason?: string }
+  | { kind: 'resume' }
+  | { kind: 'abort'; reason?: string }
+  | { kind: 'reveal' }
+  | { kind: 'inject'; inject: Inject };
+
+/** What the exercise adds to a drill's record. Times are epoch milliseconds. */
+export type ExerciseRecord = {
+  exerciseId: string;
+  facilitator: string;
+  windowMs: number;
+  choice: SealedChoice;
+  /** when the hold before the first fault ended (the moment, as it happened) */
+  momentAt?: number;
+  detected?: { at: number; by: string; note?: string };
+  declared?: { at: number; by: string; note?: string };
+  injects: { at: number; by: string; inject: Inject; detail: string }[];
+  pauses: { at: number; until?: number; reason?: string }[];
+  unavailable: string[];
+  /** vendor notifications do not go through until then */
+  vendorUnreachableUntil?: number;
+  revealedAt?: number;
+};
+
+/** Paused time inside [from, to]: an exercise's clock does not run while the facilitator holds it. */
+export function pausedWithin(pauses: ExerciseRecord['pauses'], from: number, to: number): number {
+  return pauses.reduce((ms, p) => ms + Math.max(0, Math.min(p.until ?? to, to) - Math.max(p.at, from)), 0);
+}

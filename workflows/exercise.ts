@@ -1,0 +1,33 @@
+// exerciseWorkflow: a scenario-undisclosed exercise (シナリオ非提示型訓練). It reads the pool as it is
+// when the exercise starts, seals its choice of scenario, target and moment (workflow randomness, so
+// the same seed chooses the same), tells the facilitator, and runs the drill as a child that only
+// answers token holders. Its reports carry the reveal; they are the facilitator's to hand out.
+import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { FileActivities } from '../activities/files.js';
+import type { NotifyActivities } from '../activities/notify.js';
+import { chooseExercise, exerciseDrill, type ExerciseInput } from '../model/exercise.js';
+import { formatDuration } from '../model/duration.js';
+import { drillWorkflow } from './drill.js';
+
+const files = proxyActivities<FileActivities>({ startToCloseTimeout: '2m', retry: { maximumAttempts: 3 } });
+const notifier = proxyActivities<NotifyActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5, initialInterval: '1s' } });
+
+export type ExerciseResult = { exerciseId: string; drillId: string; status: string; reportDir: string };
+
+export async function exerciseWorkflow(input: ExerciseInput): Promise<ExerciseResult> {
+  const exerciseId = input.exerciseId ?? workflowInfo().workflowId;
+  const startedAt = workflowInfo().startTime.getTime();
+  const pool = await Promise.all(input.pool.map((file) => files.loadScenario({ file, operator: 'people', firedAt: startedAt })));
+  const seed = input.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const choice = chooseExercise(pool, seed, input.windowMs);
+  const spec = exerciseDrill(exerciseId, input, pool, choice);
+  // The notice says nothing sealed: webhooks often land in channels participants read too.
+  await notifier.notify({
+    drillId: exerciseId, subject: 'exercise started',
+    message: `exercise ${exerciseId} for facilitator ${input.facilitator} has started: something from a pool of ${pool.length} happens within ${formatDuration(input.windowMs)}; follow it with drill exercise status ${exerciseId} --token <facilitator token>`,
+    ...(input.webhook !== undefined && { webhook: input.webhook }),
+  });
+  const record = await executeChild(drillWorkflow, { workflowId: spec.drillId, args: [spec] });
+  const written = await files.writeDrillReports({ record, results: input.results, ...(input.lang && { lang: input.lang }) });
+  return { exerciseId, drillId: spec.drillId, status: written.status, reportDir: written.dir };
+}
