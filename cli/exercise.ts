@@ -56,7 +56,7 @@ const mint = () => randomBytes(24).toString('base64url');
 const exerciseStamp = () => `exercise-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
 
 /** Checks everything and mints the tokens; touches nothing. Shared by `exercise start` and unannounced schedules. */
-export async function prepareExercise(o: Omit<ExerciseStart, 'taskQueue'>): Promise<Started> {
+export async function prepareExercise(o: Omit<ExerciseStart, 'taskQueue'>, perFiring = false): Promise<Started> {
   const files = await poolFiles(o.pool);
   const specs = [];
   const errors: string[] = [];
@@ -75,7 +75,8 @@ export async function prepareExercise(o: Omit<ExerciseStart, 'taskQueue'>): Prom
   const tokens = { facilitator: mint(), participants: Object.fromEntries(Object.keys(members).map((n) => [n, mint()])) };
   const exerciseId = o.id ?? exerciseStamp();
   const input: ExerciseInput = {
-    exerciseId, pool: files, windowMs, facilitator: o.facilitator, team: members, results: resolve(o.results),
+    // A schedule's firings each take the id Temporal gives them.
+    ...(!perFiring && { exerciseId }), pool: files, windowMs, facilitator: o.facilitator, team: members, results: resolve(o.results),
     access: { facilitator: tokenHash(tokens.facilitator), participants: Object.fromEntries(Object.entries(tokens.participants).map(([n, t]) => [n, tokenHash(t)])) },
     ...(o.seed !== undefined && { seed: o.seed }), ...(o.webhook !== undefined && { webhook: o.webhook }), ...(o.lang !== undefined && { lang: o.lang }),
   };

@@ -97,8 +97,13 @@ program.command('history').description('RTO and RPO against target drill after d
   .action(async (scenario: string | undefined, o) => history(scenario, { results: o.results, json: o.json }));
 
 const schedule = program.command('schedule').description('scheduled drills as Temporal Schedules (workers must be running: drill worker)');
-schedule.command('create').description('schedule a scenario: --cron EXPR or --every DURATION (e.g. 1y)')
-  .requiredOption('--scenario <file>', 'the scenario; read when each drill fires, so an accepted revision is what runs')
+schedule.command('create').description('schedule a scenario, or an unannounced exercise from a pool: --cron EXPR or --every DURATION (e.g. 1y)')
+  .option('--scenario <file>', 'the scenario; read when each drill fires, so an accepted revision is what runs')
+  .option('--pool <paths...>', 'instead of --scenario: an unannounced exercise from this pool (with --window and --facilitator); only the facilitator is told when it fires')
+  .option('--window <duration>', 'with --pool: the fault happens within this long of the firing')
+  .option('--facilitator <name>', 'with --pool: who runs the exercise')
+  .option('--participant <name:roles>', 'with --pool: a participant and their roles (repeatable; default: everyone the pool names)', (v: string, all: string[] = []) => [...all, v])
+  .option('--json', 'print the schedule id (and an exercise\'s tokens) as JSON')
   .option('--cron <expr>', 'cron expression, e.g. "0 9 1 3 *" (09:00 UTC every 1 March)')
   .option('--every <duration>', 'interval, e.g. 1y, 90d, 12h')
   .option('--start <date>', 'no drill before this date')
@@ -110,7 +115,13 @@ schedule.command('create').description('schedule a scenario: --cron EXPR or --ev
   .option('--webhook <url>', 'where reminders are POSTed (they are always logged by the worker)')
   .option('--task-queue <queue>', 'Temporal task queue', process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE)
   .addOption(new Option('--lang <lang>', 'language of the report headings').choices(LANGS).default('en'))
-  .action(async (o) => withClient(async (client) => console.log(`schedule ${await createSchedule(client, { ...o, scenario: o.scenario })} created`)));
+  .action(async (o) => withClient(async (client) => {
+    const made = await createSchedule(client, { ...o, participants: o.participant });
+    if (o.json) return console.log(JSON.stringify({ scheduleId: made.scheduleId, ...(made.exercise && { tokens: made.exercise.tokens }) }));
+    console.log(`schedule ${made.scheduleId} created`);
+    // The same tokens serve every firing: the facilitator hands the participants theirs now.
+    if (made.exercise) console.log(describeStart({ ...made.exercise, exerciseId: `${made.scheduleId}-run-<firing time>` }).split('\n').slice(1).join('\n'));
+  }));
 schedule.command('list').action(async () => withClient(async (client) => console.log(await listSchedules(client))));
 for (const what of ['pause', 'resume', 'delete', 'trigger'] as const) {
   schedule.command(what).argument('<schedule-id>').option('--note <text>')

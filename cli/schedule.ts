@@ -1,17 +1,22 @@
 // `drill schedule`: scheduled drills (the annual drill, or any cadence) as Temporal Schedules, not a
 // home-made timer. Each firing starts scheduledDrillWorkflow, which reads the scenario as it is then,
-// runs the drill and writes its reports. Workers (`drill worker`) must be running to carry them out.
+// runs the drill and writes its reports, or an unannounced exercise (exerciseWorkflow), which tells the
+// facilitator and no one else. Workers (`drill worker`) must be running to carry them out.
 import { resolve } from 'node:path';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { parseDuration } from '../model/duration.js';
 import { formatError, validateScenarioFile } from '../model/validate.js';
 import type { Lang } from '../report/headings.js';
 import { DEFAULT_TASK_QUEUE } from '../worker/worker.js';
-import { drillReminderWorkflow, scheduledDrillWorkflow } from '../workflows/scheduled.js';
+import { drillReminderWorkflow, type ScheduledDrill } from '../workflows/scheduled.js';
+import { prepareExercise, type Started } from './exercise.js';
 import { CliError } from './errors.js';
 
 export type ScheduleCreate = {
-  scenario: string; cron?: string; every?: string; start?: string; operator: string; results: string;
+  /** a scheduled drill's scenario, or ... */
+  scenario?: string;
+  /** ... an unannounced exercise: its pool, window and facilitator (tokens are minted once, for every firing) */
+  pool?: string[]; window?: string; facilitator?: string; participants?: string[]; seed?: number; cron?: string; every?: string; start?: string; operator: string; results: string;
   id?: string; taskQueue?: string; lang?: Lang; paused?: boolean;
   /** reminders to the facilitator before each drill, e.g. ['14d', '1d'] (with --every and --start) */
   remind?: string[]; webhook?: string;
@@ -35,15 +40,30 @@ function everyMs(text: string): number {
   return ms;
 }
 
-export async function createSchedule(client: Client, o: ScheduleCreate): Promise<string> {
-  if (!o.cron === !o.every) throw new CliError('give exactly one of --cron EXPR or --every DURATION', 2);
+/** What a schedule fires: a drill of one scenario, or an unannounced exercise from a pool. */
+async function scheduledAction(o: ScheduleCreate): Promise<{ id: string; label: string; workflowType: string; args: unknown[]; exercise?: Started }> {
+  if ((o.scenario === undefined) === (o.pool === undefined)) throw new CliError('give exactly one of --scenario FILE (a drill) or --pool PATHS (an unannounced exercise)', 2);
+  if (o.pool) {
+    if (!o.window || !o.facilitator) throw new CliError('an unannounced exercise needs --window and --facilitator', 2);
+    const exercise = await prepareExercise({ pool: o.pool, window: o.window, facilitator: o.facilitator, participants: o.participants, seed: o.seed, results: o.results, webhook: o.webhook, lang: o.lang }, true);
+    return { id: o.id ?? `exercise-${o.facilitator}`, label: `unannounced exercise, pool of ${exercise.input.pool.length}`, workflowType: 'exerciseWorkflow', args: [exercise.input], exercise };
+  }
   if (o.operator !== 'auto' && o.operator !== 'people') throw new CliError(`--operator ${o.operator}: a scheduled drill runs with auto or people`, 2);
-  const file = resolve(o.scenario);
+  const file = resolve(o.scenario!);
   const v = await validateScenarioFile(file);
   if (!v.ok) throw new CliError(v.errors.map(formatError).join('\n'), 2);
+  return {
+    id: o.id ?? `drill-${v.scenario.name}`, label: file, workflowType: 'scheduledDrillWorkflow',
+    args: [{ scenarioFile: file, operator: o.operator, results: resolve(o.results), ...(o.lang && { lang: o.lang }) } satisfies ScheduledDrill],
+  };
+}
+
+export async function createSchedule(client: Client, o: ScheduleCreate): Promise<{ scheduleId: string; exercise?: Started }> {
+  if (!o.cron === !o.every) throw new CliError('give exactly one of --cron EXPR or --every DURATION', 2);
+  const fires = await scheduledAction(o);
   const startAt = o.start !== undefined ? new Date(o.start) : undefined;
   if (startAt && Number.isNaN(startAt.getTime())) throw new CliError(`--start ${o.start}: not a date (e.g. 2027-03-01 or 2027-03-01T09:00:00Z)`, 2);
-  const scheduleId = o.id ?? `drill-${v.scenario.name}`;
+  const scheduleId = fires.id;
   // Intervals count from the epoch: the offset puts a firing exactly at --start, and every `every` after.
   const every = o.every !== undefined ? everyMs(o.every) : undefined;
   const offsetFor = (at: number) => ((at % every!) + every!) % every!;
@@ -60,11 +80,10 @@ export async function createSchedule(client: Client, o: ScheduleCreate): Promise
       scheduleId,
       spec: { ...when, ...(startAt && { startAt }) },
       action: {
-        type: 'startWorkflow', workflowType: scheduledDrillWorkflow, taskQueue: o.taskQueue ?? DEFAULT_TASK_QUEUE,
-        workflowId: `${scheduleId}-run`,
-        args: [{ scenarioFile: file, operator: o.operator, results: resolve(o.results), ...(o.lang && { lang: o.lang }) }],
+        type: 'startWorkflow', workflowType: fires.workflowType, taskQueue: o.taskQueue ?? DEFAULT_TASK_QUEUE,
+        workflowId: `${scheduleId}-run`, args: fires.args,
       },
-      state: { paused: o.paused ?? false, note: `scenario ${file}` },
+      state: { paused: o.paused ?? false, note: fires.label },
     });
     for (const rm of reminders) {
       await client.schedule.create({
@@ -73,7 +92,7 @@ export async function createSchedule(client: Client, o: ScheduleCreate): Promise
         action: {
           type: 'startWorkflow', workflowType: drillReminderWorkflow, taskQueue: o.taskQueue ?? DEFAULT_TASK_QUEUE,
           workflowId: `${scheduleId}-remind-${rm.before}-run`,
-          args: [{ schedule: scheduleId, scenarioFile: file, before: rm.before, ...(o.webhook && { webhook: o.webhook }) }],
+          args: [{ schedule: scheduleId, scenarioFile: fires.label, before: rm.before, ...(o.webhook && { webhook: o.webhook }) }],
         },
         state: { paused: o.paused ?? false, note: `reminder ${rm.before} before ${scheduleId}` },
       });
@@ -81,19 +100,19 @@ export async function createSchedule(client: Client, o: ScheduleCreate): Promise
   } catch (err) {
     throw new CliError(`schedule ${scheduleId}: ${(err as Error).message}`, (err as Error).name === 'ScheduleAlreadyRunning' ? 2 : 3);
   }
-  return scheduleId;
+  return { scheduleId, ...(fires.exercise && { exercise: fires.exercise }) };
 }
 
 export async function listSchedules(client: Client): Promise<string> {
   const rows: string[][] = [];
   for await (const s of client.schedule.list()) {
     const d = await client.schedule.getHandle(s.scheduleId).describe();
-    if (d.action.workflowType !== 'scheduledDrillWorkflow') continue;
+    if (d.action.workflowType !== 'scheduledDrillWorkflow' && d.action.workflowType !== 'exerciseWorkflow') continue;
     const msOf = (before: string) => { const ms = parseDuration(before); return typeof ms === 'number' ? ms : 0; };
     const reminders = (await reminderIds(client, s.scheduleId)).map((r) => r.slice(`${s.scheduleId}-remind-`.length)).sort((a, b) => msOf(b) - msOf(a));
-    const input = d.action.args?.[0] as { scenarioFile?: string } | undefined;
+    const input = d.action.args?.[0] as { scenarioFile?: string; pool?: string[] } | undefined;
     const last = d.info.recentActions.at(-1);
-    rows.push([s.scheduleId, d.state.paused ? 'paused' : 'active', input?.scenarioFile ?? '?',
+    rows.push([s.scheduleId, d.state.paused ? 'paused' : 'active', input?.scenarioFile ?? (input?.pool ? `unannounced exercise, pool of ${input.pool.length}` : '?'),
       d.info.nextActionTimes[0]?.toISOString() ?? '—', last ? `${last.takenAt.toISOString()} (${last.action.workflow.workflowId})` : '—',
       reminders.length ? reminders.join(', ') : '—']);
   }

@@ -15,7 +15,8 @@ const notifier = proxyActivities<NotifyActivities>({ startToCloseTimeout: '30s',
 export type ExerciseResult = { exerciseId: string; drillId: string; status: string; reportDir: string };
 
 export async function exerciseWorkflow(input: ExerciseInput): Promise<ExerciseResult> {
-  const exerciseId = input.exerciseId ?? workflowInfo().workflowId;
+  // A schedule's firing is named `<schedule>-run-<time>`: container names take no colons.
+  const exerciseId = input.exerciseId ?? workflowInfo().workflowId.replace(/[^A-Za-z0-9_.-]/g, '-');
   const startedAt = workflowInfo().startTime.getTime();
   const pool = await Promise.all(input.pool.map((file) => files.loadScenario({ file, operator: 'people', firedAt: startedAt })));
   const seed = input.seed ?? Math.floor(Math.random() * 2 ** 31);

@@ -79,6 +79,19 @@ describe('drill exercise', () => {
     expect(JSON.parse((await alice(runs[0]!)).stdout).revealed).toMatchObject({ scenario: choices[0]!.scenario, seed: 5 });
     expect(JSON.parse((await alice(runs[1]!)).stdout).revealed).toBeNull();
 
+    // One more fault as an inject: on a container of the drill only, in place until the abort heals it.
+    const f = runs[1]!.tokens.facilitator;
+    const outside = await drill('exercise', 'inject', runs[1]!.id, '--token', f, '--fault', '{ type: pause, target: not-ours }');
+    expect(outside.code).toBe(4);
+    expect(outside.stderr).toMatch(/no container "not-ours" in the topology/);
+    expect((await drill('exercise', 'inject', runs[1]!.id, '--token', f, '--fault', '{ type: nope }')).code).toBe(2);
+    await expect.poll(async () => JSON.parse((await drill('exercise', 'status', runs[1]!.id, '--token', f, '--json')).stdout).drill.phase, { timeout: 60_000 }).toBe('steps');
+    const injected = await drill('exercise', 'inject', runs[1]!.id, '--token', f, '--fault', '{ type: pause, target: cache }', '--note', 'the cache hangs too');
+    expect(injected.code, injected.stderr).toBe(0);
+    expect(injected.stdout).toMatch(/pause on cache: in place until the exercise ends/);
+    expect(JSON.parse((await drill('exercise', 'status', runs[1]!.id, '--token', f, '--json')).stdout).drill.activeFaults)
+      .toContainEqual(expect.objectContaining({ step: 'inject-1', type: 'pause', target: 'cache' }));
+
     for (const r of runs) {
       const aborted = await drill('exercise', 'abort', r.id, '--token', r.tokens.facilitator, '--reason', 'test');
       expect(aborted.code, aborted.stderr).toBe(0);
@@ -86,6 +99,8 @@ describe('drill exercise', () => {
     for (const r of runs) {
       const done = await h.client.workflow.getHandle(r.id).result() as ExerciseResult;
       expect(done.status).toBe('aborted');
+      const record = JSON.parse(readFileSync(join(done.reportDir, 'report.json'), 'utf8')).record;
+      for (const fault of record.faults) expect(fault.healedAt, `${fault.step} healed`).toBeGreaterThan(0);
       expect(await leftovers(exerciseDrillId(r.id))).toEqual({ containers: 0, networks: 0, volumes: 0 });
     }
   });

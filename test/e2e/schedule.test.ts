@@ -1,6 +1,6 @@
 // Scheduled drills as Temporal Schedules, driven through the CLI: created, listed, triggered (the run
 // reads the scenario, drills, and writes its report), paused and deleted. Real server, real worker.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,5 +75,45 @@ describe('drill schedule', () => {
     r = drill('schedule', 'pause', 'no-such-schedule');
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('no schedule no-such-schedule (see drill schedule list)');
+  });
+
+  it('schedules an unannounced exercise: only the facilitator is told when it fires, and the tokens minted at creation work', async () => {
+    const id = uniqueId('unannounced');
+    const created = drill('schedule', 'create', '--pool', 'test/fixtures/exercise-pool', '--window', '2s', '--facilitator', 'fran', '--every', '1y',
+      '--start', '2027-03-01T09:00:00Z', '--id', id, '--results', results, '--task-queue', h.taskQueue, '--webhook', hook.url, '--json');
+    expect(created.code, created.stderr).toBe(0);
+    const { tokens } = JSON.parse(created.stdout) as { tokens: { facilitator: string; participants: Record<string, string> } };
+    expect(drill('schedule', 'list').stdout.split('\n').find((l) => l.startsWith(id))).toMatch(/ active +unannounced exercise, pool of 2 /);
+
+    const before = hook.received.length;
+    expect(drill('schedule', 'trigger', id).code).toBe(0);
+    // The facilitator's notice names the exercise and nothing of its scenario.
+    await expect.poll(() => hook.received.slice(before).filter((m) => m.subject === 'exercise started').length, { timeout: 30_000 }).toBe(1);
+    const notice = hook.received.slice(before).find((m) => m.subject === 'exercise started')!;
+    expect(notice.message).not.toMatch(/cache-killed|cache-paused/);
+    const exerciseId = notice.drillId;
+    expect(exerciseId.startsWith(`${id}-run-`)).toBe(true);
+
+    // Async: the worker answering the queries runs in this process.
+    const cli = (...args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((done) => execFile(process.execPath, ['dist/cli/main.js', ...args],
+      { encoding: 'utf8', env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress(), DRILL_TOKEN: '' } },
+      (err, stdout, stderr) => done({ code: err ? Number(err.code) : 0, stdout, stderr })));
+    let view: { role: string; exercise?: { choice: { scenario: string } } } | undefined;
+    await expect.poll(async () => {
+      const r = await cli('exercise', 'status', exerciseId, '--token', tokens.facilitator, '--json');
+      view = r.code === 0 ? JSON.parse(r.stdout) : undefined;
+      return view?.role;
+    }, { timeout: 30_000, interval: 500 }).toBe('facilitator');
+    const participant = await cli('exercise', 'status', exerciseId, '--token', tokens.participants.alice!, '--json');
+    expect(JSON.parse(participant.stdout)).toMatchObject({ role: 'participant', you: 'alice' });
+    expect(participant.stdout).not.toContain(view!.exercise!.choice.scenario);
+
+    expect((await cli('exercise', 'abort', exerciseId, '--token', tokens.facilitator)).code).toBe(0);
+    const handle = h.client.schedule.getHandle(id);
+    const run = (await handle.describe()).info.recentActions[0]!.action.workflow;
+    const outcome = await h.client.workflow.getHandle(run.workflowId, run.firstExecutionRunId).result() as { drillId: string; status: string };
+    expect(outcome.status).toBe('aborted');
+    expect(await leftovers(outcome.drillId)).toEqual({ containers: 0, networks: 0, volumes: 0 });
+    expect(drill('schedule', 'delete', id).code).toBe(0);
   });
 });
