@@ -25,7 +25,6 @@ export function exerciseReport(record: DrillRecord): ExerciseReport | undefined 
   const ex = record.exercise;
   if (!ex) return undefined;
   const t0 = record.t0;
-  const end = record.endedAt ?? Math.max(record.startedAt, ...record.timeline.map((e) => e.at));
   // The exercise's clock stops while the facilitator holds it.
   const since = (at: number | undefined) => (at === undefined || t0 === null ? null : at - t0 - (at > t0 ? pausedWithin(ex.pauses, t0, at) : 0));
   const firstSymptom = t0 === null ? undefined : Object.entries(record.spec.probes)
@@ -37,7 +36,8 @@ export function exerciseReport(record: DrillRecord): ExerciseReport | undefined 
     firstSymptomAt: iso(firstSymptom), timeToSymptomMs: since(firstSymptom),
     detectedAt: iso(ex.detected?.at), detectedBy: ex.detected?.by ?? null, timeToDetectMs: since(ex.detected?.at),
     declaredAt: iso(ex.declared?.at), declaredBy: ex.declared?.by ?? null, timeToDeclareMs: since(ex.declared?.at),
-    pausedMs: pausedWithin(ex.pauses, record.startedAt, end),
+    // A pause still open when the record was taken counts up to the drill's end, if it has one.
+    pausedMs: ex.pauses.reduce((ms, p) => ms + Math.max(0, (p.until ?? record.endedAt ?? p.at) - p.at), 0),
     pauses: ex.pauses.map((p) => ({ at: iso(p.at)!, until: iso(p.until), ...(p.reason !== undefined && { reason: p.reason }) })),
     injects: ex.injects.map((i) => ({ at: iso(i.at)!, detail: i.detail, ...(i.inject.note !== undefined && { note: i.inject.note }) })),
     unavailable: ex.unavailable,
