@@ -7,7 +7,8 @@ export type NotifyInput = { drillId: string; subject: string; message: string; w
 export const notifyActivities = {
   async notify(input: NotifyInput): Promise<{ at: number; delivered: boolean }> {
     const at = Date.now();
-    console.log(`[drill ${input.drillId}] ${input.subject}: ${input.message}`);
+    // stderr: a worker in the CLI's own process must not mix its log into output meant for programs (--json).
+    console.error(`[drill ${input.drillId}] ${input.subject}: ${input.message}`);
     if (!input.webhook) return { at, delivered: false };
     const res = await fetch(input.webhook, {
       method: 'POST',

@@ -85,7 +85,7 @@ export function reportDocument(r: Report, lang: Lang = 'en', trend?: ScenarioHis
           ['Time to detect', at(ex.detectedAt), lit(ex.detectedBy ?? '—'), d(ex.timeToDetectMs)],
           ['Time to declare', at(ex.declaredAt), lit(ex.declaredBy ?? '—'), d(ex.timeToDeclareMs)],
         ]),
-        text(`Facilitator ${lit(ex.facilitator)}; the fault was due within ${d(ex.windowMs)} of the start${ex.pausedMs > 0 ? `; held paused for ${d(ex.pausedMs)} in all (left out of the times above)` : ''}.`),
+        text(`Facilitator ${lit(ex.facilitator)}; the fault was due within ${d(ex.windowMs)} of the start${ex.pausedMs > 0 ? `; held paused for ${d(ex.pausedMs)} in all (a pause before a detection or declaration is left out of its time)` : ''}.`),
         list([
           `Reveal: scenario ${code(rv.scenario)} (pool entry ${rv.pool}, seed ${rv.seed}), let loose ${d(rv.momentPlannedMs)} into the exercise, at ${at(iso(rv.momentAt))}.`,
           ...rv.faults.map((f) => `Fault ${code(f.step)}: ${f.type} on ${code(f.target)}, took effect ${at(iso(f.effectAt))}, healed ${at(iso(f.healedAt))}.`),
