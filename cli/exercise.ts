@@ -2,12 +2,12 @@
 // facilitator and one per participant, and starts the exercise workflow; every other command speaks
 // to the exercise's drill with a token, and the drill decides what that token may see and do.
 import { randomBytes } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { expandPool } from '../activities/files.js';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { parse } from 'yaml';
 import { formatDuration as d, parseDuration } from '../model/duration.js';
-import { exerciseDrillId, poolTeam, tokenHash, type ExerciseInput, type FacilitatorAction, type Inject } from '../model/exercise.js';
+import { exerciseDrillId, poolFindings, poolTeam, tokenHash, type ExerciseInput, type FacilitatorAction, type Inject } from '../model/exercise.js';
 import type { ParticipantView, Reveal } from '../model/exercise-view.js';
 import { faultSchema } from '../model/fault.js';
 import { toDrillSpec } from '../model/spec.js';
@@ -22,20 +22,15 @@ export type ExerciseStart = {
   pool: string[]; window: string; seed?: number; facilitator: string; participants?: string[];
   results: string; webhook?: string; id?: string; taskQueue: string; lang?: 'en' | 'ja';
 };
-export type Started = { exerciseId: string; input: ExerciseInput; tokens: { facilitator: string; participants: Record<string, string> } };
+export type Started = { exerciseId: string; input: ExerciseInput; files: string[]; tokens: { facilitator: string; participants: Record<string, string> } };
 
-/** The pool's scenario files: each file given, and every .yaml/.yml of each directory given, in name order. */
-export async function poolFiles(args: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const a of args) {
-    const st = await stat(a).catch(() => null);
-    if (!st) throw new CliError(`--pool ${a}: no such file or directory`, 2);
-    if (!st.isDirectory()) { out.push(resolve(a)); continue; }
-    const names = (await readdir(a)).filter((n) => /\.ya?ml$/.test(n) && !n.includes('.revised.')).sort();
-    if (names.length === 0) throw new CliError(`--pool ${a}: no scenario files (.yaml) in it`, 2);
-    out.push(...names.map((n) => resolve(join(a, n))));
+/** The pool's scenario files now, for the checks at start; the workflow reads the paths again when it starts. */
+async function poolFiles(args: string[]): Promise<string[]> {
+  try {
+    return await expandPool(args);
+  } catch (err) {
+    throw new CliError(`--pool ${(err as Error).message}`, 2);
   }
-  return out;
 }
 
 /** `--participant alice:operator,chief-officer` (repeatable); without any, everyone the pool names. */
@@ -71,16 +66,18 @@ export async function prepareExercise(o: Omit<ExerciseStart, 'taskQueue'>, perFi
   if (windowMs < 1000) throw new CliError(`--window ${o.window}: at least 1s`, 2);
   if (!o.facilitator.trim()) throw new CliError('--facilitator: a name', 2);
   const members = team(o.participants, specs);
+  const findings = poolFindings(specs, members);
+  if (findings.length) throw new CliError(findings.join('\n'), 2);
   if (members[o.facilitator]) throw new CliError(`--facilitator ${o.facilitator} is also a participant: the facilitator knows the scenario`, 2);
   const tokens = { facilitator: mint(), participants: Object.fromEntries(Object.keys(members).map((n) => [n, mint()])) };
   const exerciseId = o.id ?? exerciseStamp();
   const input: ExerciseInput = {
     // A schedule's firings each take the id Temporal gives them.
-    ...(!perFiring && { exerciseId }), pool: files, windowMs, facilitator: o.facilitator, team: members, results: resolve(o.results),
+    ...(!perFiring && { exerciseId }), pool: o.pool.map((p) => resolve(p)), windowMs, facilitator: o.facilitator, team: members, results: resolve(o.results),
     access: { facilitator: tokenHash(tokens.facilitator), participants: Object.fromEntries(Object.entries(tokens.participants).map(([n, t]) => [n, tokenHash(t)])) },
     ...(o.seed !== undefined && { seed: o.seed }), ...(o.webhook !== undefined && { webhook: o.webhook }), ...(o.lang !== undefined && { lang: o.lang }),
   };
-  return { exerciseId, input, tokens };
+  return { exerciseId, input, files, tokens };
 }
 
 export async function startExercise(client: Client, o: ExerciseStart): Promise<Started> {
@@ -118,7 +115,7 @@ async function unreachable<T>(id: string, p: Promise<T>): Promise<T> {
     return await p;
   } catch (err) {
     if (err instanceof CliError) throw err;
-    if (err instanceof WorkflowNotFoundError) throw new CliError(`no exercise ${id} on this Temporal server (or it has not started its drill yet)`, 3);
+    if (err instanceof WorkflowNotFoundError) throw new CliError(`no running exercise ${id} on this Temporal server (it has ended, or not started its drill yet)`, 3);
     if (err instanceof WorkflowUpdateFailedError) throw new CliError(`refused: ${refusalReason(err)}`, 4);
     const reason = refusalReason(err);
     // A query the drill refuses (a wrong token) is a refusal, not an unreachable server.

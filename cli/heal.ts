@@ -19,6 +19,10 @@ export async function heal(client: Client, drillId: string, taskQueue: string, r
     throw new CliError(`no drill ${drillId}: ${(err as Error).message}`, 2);
   }
   if (status === 'RUNNING') {
+    // An exercise answers no token-less query, and ignores a token-less heal.
+    await handle.query(statusQuery).catch((err: Error) => {
+      throw new CliError(`${drillId}: ${err.message}; its faults are healed when the facilitator aborts it (drill exercise abort ID --token T)`, 2);
+    });
     await handle.signal(healSignal);
     out(`heal sent to ${drillId}; waiting for its faults to be healed`);
     const sentAt = Date.now();

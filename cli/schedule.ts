@@ -46,7 +46,7 @@ async function scheduledAction(o: ScheduleCreate): Promise<{ id: string; label: 
   if (o.pool) {
     if (!o.window || !o.facilitator) throw new CliError('an unannounced exercise needs --window and --facilitator', 2);
     const exercise = await prepareExercise({ pool: o.pool, window: o.window, facilitator: o.facilitator, participants: o.participants, seed: o.seed, results: o.results, webhook: o.webhook, lang: o.lang }, true);
-    return { id: o.id ?? `exercise-${o.facilitator}`, label: `unannounced exercise, pool of ${exercise.input.pool.length}`, workflowType: 'exerciseWorkflow', args: [exercise.input], exercise };
+    return { id: o.id ?? `exercise-${o.facilitator}`, label: `unannounced exercise, pool ${exercise.input.pool.join(', ')} (${exercise.files.length} now)`, workflowType: 'exerciseWorkflow', args: [exercise.input], exercise };
   }
   if (o.operator !== 'auto' && o.operator !== 'people') throw new CliError(`--operator ${o.operator}: a scheduled drill runs with auto or people`, 2);
   const file = resolve(o.scenario!);
@@ -112,7 +112,7 @@ export async function listSchedules(client: Client): Promise<string> {
     const reminders = (await reminderIds(client, s.scheduleId)).map((r) => r.slice(`${s.scheduleId}-remind-`.length)).sort((a, b) => msOf(b) - msOf(a));
     const input = d.action.args?.[0] as { scenarioFile?: string; pool?: string[] } | undefined;
     const last = d.info.recentActions.at(-1);
-    rows.push([s.scheduleId, d.state.paused ? 'paused' : 'active', input?.scenarioFile ?? (input?.pool ? `unannounced exercise, pool of ${input.pool.length}` : '?'),
+    rows.push([s.scheduleId, d.state.paused ? 'paused' : 'active', input?.scenarioFile ?? (input?.pool ? `unannounced exercise, pool ${input.pool.join(', ')}` : '?'),
       d.info.nextActionTimes[0]?.toISOString() ?? '—', last ? `${last.takenAt.toISOString()} (${last.action.workflow.workflowId})` : '—',
       reminders.length ? reminders.join(', ') : '—']);
   }

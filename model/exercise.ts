@@ -34,7 +34,7 @@ export type SealedChoice = {
 export type ExerciseInput = {
   /** absent when a schedule starts it: the workflow's own id */
   exerciseId?: string;
-  /** the pool's scenario files, read when the exercise starts (so a revision accepted since is what runs) */
+  /** the pool's scenario files and directories, read when the exercise starts (so a revision accepted since, or a file added, is in it) */
   pool: string[];
   windowMs: number;
   seed?: number;
@@ -57,8 +57,31 @@ export type ExerciseSpec = {
   choice: SealedChoice;
 };
 
+/** An exercise id as Docker names take it: a schedule's firings are named `<schedule>-run-<time with colons>`. */
+export const exerciseIdOf = (id: string) => id.replace(/[^A-Za-z0-9_.-]/g, '-');
 /** The drill id of an exercise: nothing in it says which scenario was chosen. */
-export const exerciseDrillId = (exerciseId: string) => `${exerciseId}.drill`;
+export const exerciseDrillId = (exerciseId: string) => `${exerciseIdOf(exerciseId)}.drill`;
+
+/**
+ * Why a pool would give its choice away, or stall: entries whose availability probes differ (the team's
+ * monitoring would name the scenario), roles its steps need that nobody in the team holds.
+ */
+export function poolFindings(pool: DrillSpec[], team: Record<string, string[]>): string[] {
+  const out: string[] = [];
+  const probes = (s: DrillSpec) => Object.entries(s.probes).filter(([, p]) => p.kind === 'availability').map(([n]) => n).sort().join(', ');
+  const first = pool[0];
+  for (const s of pool.slice(1)) {
+    if (first && probes(s) !== probes(first)) out.push(`${s.scenarioFile ?? s.scenario}: its availability probes (${probes(s)}) differ from ${first.scenarioFile ?? first.scenario}'s (${probes(first)}); the team's monitoring would tell which was chosen`);
+  }
+  const held = new Set(Object.values(team).flat());
+  for (const s of pool) {
+    for (const step of allSteps(s.steps)) {
+      const role = 'role' in step ? step.role : undefined;
+      if (role !== undefined && !held.has(role)) out.push(`${s.scenarioFile ?? s.scenario}: step ${step.id} needs the role "${role}", which no participant holds`);
+    }
+  }
+  return out;
+}
 
 export function chooseExercise(pool: DrillSpec[], seed: number, windowMs: number): SealedChoice {
   if (pool.length === 0) throw new Error('the pool is empty');
@@ -79,7 +102,9 @@ export function chooseExercise(pool: DrillSpec[], seed: number, windowMs: number
 /** The drill the exercise runs: the chosen scenario, answered by the team, with the choice sealed in. */
 export function exerciseDrill(exerciseId: string, input: ExerciseInput, pool: DrillSpec[], choice: SealedChoice): DrillSpec {
   const chosen = pool[choice.poolIndex]!;
-  const webhook = input.webhook ?? chosen.escalation.webhook;
+  // Escalations and RTO warnings go to the facilitator alone: the scenario's own webhook is usually the
+  // team's channel, and its messages (and which webhook it is) would tell the team what was chosen.
+  const webhook = input.webhook;
   return {
     ...chosen,
     drillId: exerciseDrillId(exerciseId),

@@ -85,6 +85,7 @@ export function reportDocument(r: Report, lang: Lang = 'en', trend?: ScenarioHis
           ['Time to detect', at(ex.detectedAt), lit(ex.detectedBy ?? '—'), d(ex.timeToDetectMs)],
           ['Time to declare', at(ex.declaredAt), lit(ex.declaredBy ?? '—'), d(ex.timeToDeclareMs)],
         ]),
+        ...((ex.timeToDetectMs ?? 0) < 0 || (ex.timeToDeclareMs ?? 0) < 0 ? [text('**Reported before the fault took effect**: a false alarm or a guess; the real incident\'s detection is not measured.')] : []),
         text(`Facilitator ${lit(ex.facilitator)}; the fault was due within ${d(ex.windowMs)} of the start${ex.pausedMs > 0 ? `; held paused for ${d(ex.pausedMs)} in all (a pause before a detection or declaration is left out of its time)` : ''}.`),
         list([
           `Reveal: scenario ${code(rv.scenario)} (pool entry ${rv.pool}, seed ${rv.seed}), let loose ${d(rv.momentPlannedMs)} into the exercise, at ${at(iso(rv.momentAt))}.`,

@@ -95,6 +95,8 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     else abort(reason ?? 'aborted by the facilitator');
   });
   setHandler(healSignal, async () => {
+    // Healing an exercise's sealed fault would end the exercise for anyone who asked: the facilitator aborts.
+    if (exercise) return event('exercise.refused', 'a heal signal without a token was ignored: the facilitator heals by aborting the exercise');
     event('heal.requested', 'every fault in place is healed now (drill heal)');
     await faults.healAll();
   });

@@ -56,6 +56,7 @@ export function exerciseControls(ctx: ExerciseContext) {
 
   setHandler(exerciseViewQuery, (token) => {
     const h = holder(token);
+    if (h.role === 'participant' && rec.unavailable.includes(h.name)) throw new Error(`${h.name} is unavailable for the rest of this exercise: their access was revoked`);
     if (h.role === 'facilitator') return { role: 'facilitator', exercise: rec, paused, reveal: reveal(ctx.record, rec), drill: ctx.view() };
     const w = ctx.waiting();
     return participantView({ record: ctx.record, ex: rec, name: h.name, paused, waiting: w && { id: w.id, kind: w.kind, text: w.text, ...(w.role !== undefined && { role: w.role }), since: w.since } });
@@ -94,7 +95,7 @@ export function exerciseControls(ctx: ExerciseContext) {
     switch (a.kind) {
       case 'reveal': return;
       case 'pause': if (paused) throw new Error('already paused'); break;
-      case 'resume': if (!paused) throw new Error('not paused'); return;
+      case 'resume': if (!paused) throw new Error('not paused'); break;
       case 'abort': break;
       case 'inject': checkInject(a.inject); break;
       default: throw new Error(`unknown action ${(a as { kind: string }).kind}: pause, resume, abort, reveal or inject`);
@@ -104,11 +105,12 @@ export function exerciseControls(ctx: ExerciseContext) {
 
   function checkInject(i: Inject): void {
     if (i.kind === 'unavailable') {
-      if (!ctx.spec.participants?.[i.person]) throw new Error(`no participant "${i.person}" (have: ${Object.keys(ctx.spec.participants ?? {}).join(', ')})`);
+      if (!Object.hasOwn(ctx.spec.participants ?? {}, i.person)) throw new Error(`no participant "${i.person}" (have: ${Object.keys(ctx.spec.participants ?? {}).join(', ')})`);
       if (rec.unavailable.includes(i.person)) throw new Error(`${i.person} is already unavailable`);
     } else if (i.kind === 'vendor-unreachable') {
       if (!(i.forMs > 0)) throw new Error('vendor-unreachable needs a duration');
     } else if (i.kind === 'fault') {
+      if (ctx.view().phase !== 'steps') throw new Error('the exercise\'s systems are not up yet (or are being removed): inject a fault once it runs its steps');
       const findings = faultFindings(i.fault, ctx.spec.topology, ['fault']);
       if (findings.length > 0) throw new Error(findings.map((f) => `${f.path.join('.')}: ${f.message}`).join('; '));
     } else throw new Error(`unknown inject ${(i as { kind: string }).kind}: unavailable, vendor-unreachable or fault`);
@@ -121,7 +123,7 @@ export function exerciseControls(ctx: ExerciseContext) {
         paused = true;
         rec.pauses.push({ at, ...(a.reason !== undefined && { reason: a.reason }) });
         ctx.event('exercise.paused', `paused by the facilitator${a.reason ? `: ${a.reason}` : ''}`);
-        return { detail: 'paused: no step starts and participants\' answers wait until you resume (faults already in place stay)' };
+        return { detail: 'paused: no step starts and participants\' answers are refused until you resume (faults already in place stay)' };
       case 'resume': {
         paused = false;
         const p = rec.pauses.at(-1)!;

@@ -5,7 +5,7 @@
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { FileActivities } from '../activities/files.js';
 import type { NotifyActivities } from '../activities/notify.js';
-import { chooseExercise, exerciseDrill, type ExerciseInput } from '../model/exercise.js';
+import { chooseExercise, exerciseDrill, exerciseIdOf, type ExerciseInput } from '../model/exercise.js';
 import { formatDuration } from '../model/duration.js';
 import { drillWorkflow } from './drill.js';
 
@@ -16,9 +16,13 @@ export type ExerciseResult = { exerciseId: string; drillId: string; status: stri
 
 export async function exerciseWorkflow(input: ExerciseInput): Promise<ExerciseResult> {
   // A schedule's firing is named `<schedule>-run-<time>`: container names take no colons.
-  const exerciseId = input.exerciseId ?? workflowInfo().workflowId.replace(/[^A-Za-z0-9_.-]/g, '-');
+  const exerciseId = input.exerciseId ?? exerciseIdOf(workflowInfo().workflowId);
   const startedAt = workflowInfo().startTime.getTime();
-  const pool = await Promise.all(input.pool.map((file) => files.loadScenario({ file, operator: 'people', firedAt: startedAt })));
+  const pool = await files.loadPool({ paths: input.pool, firedAt: startedAt }).catch(async (err) => {
+    // A scheduled exercise that cannot start must not fail unheard.
+    await notifier.notify({ drillId: exerciseId, subject: 'exercise could not start', message: `exercise ${exerciseId}: its pool could not be read: ${err.cause?.message ?? err.message}`, ...(input.webhook !== undefined && { webhook: input.webhook }) });
+    throw err;
+  });
   const seed = input.seed ?? Math.floor(Math.random() * 2 ** 31);
   const choice = chooseExercise(pool, seed, input.windowMs);
   const spec = exerciseDrill(exerciseId, input, pool, choice);

@@ -92,6 +92,11 @@ describe('drill exercise', () => {
     expect(JSON.parse((await drill('exercise', 'status', runs[1]!.id, '--token', f, '--json')).stdout).drill.activeFaults)
       .toContainEqual(expect.objectContaining({ step: 'inject-1', type: 'pause', target: 'cache' }));
 
+    // Healing the sealed fault would end the exercise for whoever asked: only the facilitator's abort heals.
+    const heal = await drill('heal', exerciseDrillId(runs[1]!.id), '--no-worker');
+    expect(heal.code).toBe(2);
+    expect(heal.stderr).toMatch(/this drill is an exercise.*drill exercise abort/);
+
     for (const r of runs) {
       const aborted = await drill('exercise', 'abort', r.id, '--token', r.tokens.facilitator, '--reason', 'test');
       expect(aborted.code, aborted.stderr).toBe(0);
@@ -114,6 +119,13 @@ describe('drill exercise', () => {
     expect(Object.keys(tokens.participants).sort()).toEqual(['alice', 'cho']);
     const choice = await sealed(id, fran);
     expect(choice.scenario).toBe('cache-killed');
+    // Before anything is started: a pool that would give its choice away, or stall, is refused.
+    const lopsided = await drill('exercise', 'start', '--pool', POOL, 'test/fixtures/quick.yaml', '--window', '3s', '--facilitator', 'fran', '--detach', '--task-queue', h.taskQueue);
+    expect(lopsided.code).toBe(2);
+    expect(lopsided.stderr).toMatch(/quick\.yaml: its availability probes \(up\) differ/);
+    const noChief = await drill('exercise', 'start', '--pool', POOL, '--window', '3s', '--facilitator', 'fran', '--participant', 'alice:operator', '--detach', '--task-queue', h.taskQueue);
+    expect(noChief.code).toBe(2);
+    expect(noChief.stderr).toMatch(/step activate needs the role "chief-officer", which no participant holds/);
     expect(choice.faults).toEqual([{ step: 'cache-killed', type: 'kill', targets: ['cache'] }]);
 
     // Everything a participant's credentials get back, from every command they run.
@@ -155,9 +167,10 @@ describe('drill exercise', () => {
     // Injects: the chief is gone for the rest of the drill, and the vendor does not answer.
     expect((await drill('exercise', 'inject', id, '--token', fran, '--unavailable', 'cho')).code).toBe(0);
     expect((await drill('exercise', 'inject', id, '--token', fran, '--vendor-unreachable', '2h')).code).toBe(0);
-    const gone = await asParticipant('step', id, 'call-vendor', 'done', '--token', cho);
-    expect(gone.code).toBe(4);
-    expect(gone.stderr).toMatch(/cho is unavailable/);
+    for (const gone of [await asParticipant('step', id, 'call-vendor', 'done', '--token', cho), await asParticipant('exercise', 'status', id, '--token', cho)]) {
+      expect(gone.code).toBe(4);
+      expect(gone.stderr).toMatch(/cho is unavailable/);
+    }
     const impersonated = await asParticipant('step', id, 'call-vendor', 'done', '--token', alice, '--by', 'cho');
     expect(impersonated.stderr).toMatch(/alice's: it cannot answer as cho/);
     const noAnswer = await asParticipant('step', id, 'call-vendor', 'done', '--token', alice);

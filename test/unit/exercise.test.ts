@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseExercise, exerciseDrill, poolTeam, tokenHash, type ExerciseRecord } from '../../model/exercise.js';
+import { chooseExercise, exerciseDrill, exerciseDrillId, poolFindings, poolTeam, tokenHash, type ExerciseRecord } from '../../model/exercise.js';
 import { participantView } from '../../model/exercise-view.js';
 import type { DrillRecord } from '../../model/record.js';
 import { toDrillSpec, type DrillSpec } from '../../model/spec.js';
@@ -43,6 +43,18 @@ describe('the sealed choice', () => {
     expect(spec.seed).toBe(choice.drillSeed);
     expect(spec.participants).toEqual(team);
     expect(spec.scenario).toBe(choice.scenario);
+  });
+
+  it('finds a pool that would give its choice away or stall; the shipped pool is neither', () => {
+    expect(poolFindings(pool, poolTeam(pool))).toEqual([]);
+    const odd = structuredClone(pool[1]!);
+    odd.probes = { 'db-up': odd.probes['orders-up']! };
+    expect(poolFindings([pool[0]!, odd], poolTeam(pool))[0]).toMatch(/its availability probes \(db-up\) differ from .*\(orders-up, sessions-up\)/);
+    expect(poolFindings(pool, { alice: ['operator'] }).join('\n')).toMatch(/needs the role "chief-officer", which no participant holds/);
+  });
+
+  it('names a scheduled firing\'s drill as Docker takes it', () => {
+    expect(exerciseDrillId('annual-run-2027-03-01T09:00:00Z')).toBe('annual-run-2027-03-01T09-00-00Z.drill');
   });
 
   it('keeps only hashes of tokens', () => {
