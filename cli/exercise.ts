@@ -90,15 +90,18 @@ export async function startExercise(client: Client, o: ExerciseStart): Promise<S
   return started;
 }
 
-export function describeStart(s: Started): string {
+/** The tokens to hand out, and how to follow the exercise with one. */
+export function describeTokens(tokens: Started['tokens'], exerciseId: string): string {
   return [
-    `exercise ${s.exerciseId} started: the scenario, its target and its moment are sealed`,
-    `facilitator token (keep it; it sees everything):  ${s.tokens.facilitator}`,
+    `facilitator token (keep it; it sees everything):  ${tokens.facilitator}`,
     'participant tokens (give each person their own; they see symptoms only):',
-    ...Object.entries(s.tokens.participants).map(([n, t]) => `  ${n}: ${t}`),
-    `follow it:  DRILL_TOKEN=<token> drill exercise status ${s.exerciseId}`,
+    ...Object.entries(tokens.participants).map(([n, t]) => `  ${n}: ${t}`),
+    `follow it:  DRILL_TOKEN=<token> drill exercise status ${exerciseId}`,
   ].join('\n');
 }
+
+export const describeStart = (s: Started): string =>
+  `exercise ${s.exerciseId} started: the scenario, its target and its moment are sealed\n${describeTokens(s.tokens, s.exerciseId)}`;
 
 /** The token from --token, else DRILL_TOKEN. */
 export function tokenOf(given: string | undefined): string {

@@ -20,7 +20,7 @@ import { actOnSchedule, createSchedule, listSchedules } from './schedule.js';
 import { revise } from './revise.js';
 import { lint } from './lint.js';
 import { history } from './history.js';
-import { describeStart, drillOf, exerciseView, facilitate, injectFrom, renderExercise, renderReveal, reportIncident, startExercise, tokenOf } from './exercise.js';
+import { describeStart, describeTokens, drillOf, exerciseView, facilitate, injectFrom, renderExercise, renderReveal, reportIncident, startExercise, tokenOf } from './exercise.js';
 import type { FacilitatorAction } from '../model/exercise.js';
 import type { ExerciseResult } from '../workflows/exercise.js';
 
@@ -120,7 +120,7 @@ schedule.command('create').description('schedule a scenario, or an unannounced e
     if (o.json) return console.log(JSON.stringify({ scheduleId: made.scheduleId, ...(made.exercise && { tokens: made.exercise.tokens }) }));
     console.log(`schedule ${made.scheduleId} created`);
     // The same tokens serve every firing: the facilitator hands the participants theirs now.
-    if (made.exercise) console.log(describeStart({ ...made.exercise, exerciseId: `${made.scheduleId}-run-<firing time>` }).split('\n').slice(1).join('\n'));
+    if (made.exercise) console.log(describeTokens(made.exercise.tokens, `${made.scheduleId}-run-<firing time, as the facilitator's notice gives it>`));
   }));
 schedule.command('list').action(async () => withClient(async (client) => console.log(await listSchedules(client))));
 for (const what of ['pause', 'resume', 'delete', 'trigger'] as const) {

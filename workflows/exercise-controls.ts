@@ -5,7 +5,7 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import { durationMs, formatDuration } from '../model/duration.js';
 import { faultFindings, seededRandom, choose, toFaultPlan, type FaultPlan } from '../model/fault.js';
-import { tokenHash, type ExerciseRecord, type FacilitatorAction, type Inject } from '../model/exercise.js';
+import { pausedWithin, tokenHash, type ExerciseRecord, type FacilitatorAction, type Inject } from '../model/exercise.js';
 import { participantView, reveal } from '../model/exercise-view.js';
 import type { DrillRecord } from '../model/record.js';
 import { allSteps, type DrillSpec, type PeopleStepSpec, type StepSpec } from '../model/spec.js';
@@ -34,7 +34,6 @@ export function exerciseControls(ctx: ExerciseContext) {
   };
   ctx.record.exercise = rec;
   let paused = false;
-  const pausedMs = () => rec.pauses.reduce((ms, p) => ms + ((p.until ?? Date.now()) - p.at), 0);
 
   function holder(token: string | undefined): Holder {
     if (!token) throw new Error('this drill is an exercise: give your token (--token, or DRILL_TOKEN)');
@@ -174,7 +173,7 @@ export function exerciseControls(ctx: ExerciseContext) {
       if (rec.momentAt !== undefined || !allSteps([step]).some((s) => s.kind === 'fault')) return;
       for (;;) {
         await condition(() => !paused);
-        const due = ctx.record.startedAt + ex.choice.momentMs + pausedMs();
+        const due = ctx.record.startedAt + ex.choice.momentMs + pausedWithin(rec.pauses, ctx.record.startedAt, Date.now());
         if (Date.now() >= due) break;
         await condition(() => paused, due - Date.now());
       }
