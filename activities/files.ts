@@ -7,7 +7,7 @@ import type { DrillRecord } from '../model/record.js';
 import { toDrillSpec, type DrillSpec } from '../model/spec.js';
 import { newDrillId } from '../model/drill-id.js';
 import { formatError, validateScenarioFile } from '../model/validate.js';
-import type { Lang } from '../report/headings.js';
+import { type Lang } from '../model/lang.js';
 import { writeReports } from '../report/write.js';
 
 /** A pool's scenario files: each file given, and every .yaml/.yml of each directory given, in name order. */

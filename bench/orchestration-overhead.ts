@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import { toDrillSpec } from '../model/spec.js';
 import { scenarioSchema } from '../model/scenario.js';
 import { createDrillWorker } from '../worker/worker.js';
-import { ensureTemporal } from '../worker/temporal-server.js';
+import { ensureTemporal } from '../setup/temporal-server.js';
 import { drillWorkflow } from '../workflows/drill.js';
 import type { DrillRecord } from '../model/record.js';
 

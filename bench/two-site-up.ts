@@ -11,7 +11,7 @@ import { toDrillSpec, type ContainerSpec, type DrillSpec } from '../model/spec.j
 import { formatError, validateScenarioText } from '../model/validate.js';
 import type { DrillRecord } from '../model/record.js';
 import { createDrillWorker } from '../worker/worker.js';
-import { ensureTemporal } from '../worker/temporal-server.js';
+import { ensureTemporal } from '../setup/temporal-server.js';
 import { drillWorkflow } from '../workflows/drill.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);

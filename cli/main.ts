@@ -3,10 +3,10 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { LANGS } from '../report/headings.js';
+import { LANGS } from '../model/lang.js';
 import { formatError, validateScenarioFile } from '../model/validate.js';
 import { scenarioJsonSchema } from '../model/scenario.js';
-import { stopEmbeddedServer, ensureTemporal } from '../worker/temporal-server.js';
+import { stopEmbeddedServer, ensureTemporal } from '../setup/temporal-server.js';
 import { createDrillWorker, DEFAULT_TASK_QUEUE } from '../worker/worker.js';
 import { abortSignal, statusQuery } from '../workflows/messages.js';
 import { renderView } from './progress.js';

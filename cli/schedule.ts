@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { parseDuration } from '../model/duration.js';
 import { formatError, validateScenarioFile } from '../model/validate.js';
-import type { Lang } from '../report/headings.js';
+import { type Lang } from '../model/lang.js';
 import { DEFAULT_TASK_QUEUE } from '../worker/worker.js';
 import { drillReminderWorkflow, type ScheduledDrill } from '../workflows/scheduled.js';
 import { prepareExercise, type Started } from './exercise.js';

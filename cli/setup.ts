@@ -1,7 +1,7 @@
 // `drill setup`: everything a drill needs on this machine, installed or started if missing. Idempotent.
-import { ensureDockerEngine } from '../docker/engine.js';
-import { ensureImages } from '../docker/images.js';
-import { ensureTemporalCli } from '../worker/temporal-server.js';
+import { ensureDockerEngine } from '../setup/engine.js';
+import { ensureImages } from '../setup/images.js';
+import { ensureTemporalCli } from '../setup/temporal-server.js';
 
 export async function setup(log: (s: string) => void = (s) => console.error(`setup: ${s}`)): Promise<void> {
   const started = Date.now();

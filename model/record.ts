@@ -4,6 +4,7 @@ import type { DrillSpec } from './spec.js';
 import type { BreakdownCode } from './breakdown.js';
 import type { FaultSpec, FaultType } from './fault.js';
 import type { ExerciseRecord } from './exercise.js';
+import type { TimelineEvent } from './timeline.js';
 
 export type StepStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'skipped' | 'aborted';
 
@@ -67,7 +68,7 @@ export type FaultRecord = {
   healError?: string;
 };
 
-export type TimelineEvent = { at: number; type: string; step?: string; detail: string };
+export type { TimelineEvent, TimelineEventType } from './timeline.js';
 
 /** Consecutive probe samples with the same outcome, run-length encoded to keep the record small. */
 export type SampleRun = { ok: boolean; firstAt: number; lastAt: number; count: number; error?: string };

@@ -2,7 +2,7 @@
 import type { DrillRecord, LedgerReadback, LedgerWrite, StepResult } from '../model/record.js';
 import { formatDuration } from '../model/duration.js';
 import { iso } from './time.js';
-import { measureRpo, measureRto, presentSet, sampleGaps, type RpoMeasure, type RtoMeasure } from './analysis.js';
+import { measureRpo, measureRto, presentSet, sampleGaps, type RpoMeasure, type RtoMeasure } from '../model/measure.js';
 import {
   breakdowns, decisions, notifications, peopleSteps, phaseSplit,
   type BreakdownReport, type DecisionReport, type NotificationReport, type PeopleStepReport, type PhaseSplit,

@@ -6,7 +6,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { formatDuration as d } from '../model/duration.js';
 import type { SampleRun } from '../model/record.js';
-import { presentSet, sampleGaps } from './analysis.js';
+import { presentSet, sampleGaps } from '../model/measure.js';
 import type { Report } from './build.js';
 
 /** svg is empty when the chart could not be drawn; error says why. */

@@ -5,7 +5,8 @@
 // Inline text is markdown-flavoured: `code`, **strong**, and `lit()` escapes what came from a record.
 import { formatDuration as d } from '../model/duration.js';
 import type { Report } from './build.js';
-import { heading, type Lang } from './headings.js';
+import { type Lang } from '../model/lang.js';
+import { heading } from './headings.js';
 import { proposeRevisions } from './proposals.js';
 import { iso, readableTime as time } from './time.js';
 import { UNHEALABLE } from '../model/fault.js';

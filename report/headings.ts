@@ -1,7 +1,6 @@
 // Section headings of the reports in English, or in Japanese (`--lang ja`) since the plans this serves
 // are often written in Japanese; the Japanese follow the regulator's serious-incident report form.
-export type Lang = 'en' | 'ja';
-export const LANGS: Lang[] = ['en', 'ja'];
+import type { Lang } from '../model/lang.js';
 
 const HEADINGS = {
   report: { en: 'Drill report', ja: '訓練報告書' },

@@ -4,7 +4,8 @@
 // Pure apart from the chart rendering being async: the same report renders the same bytes.
 import type { Report } from './build.js';
 import { renderCharts, type Chart } from './charts.js';
-import { heading, type Lang } from './headings.js';
+import { type Lang } from '../model/lang.js';
+import { heading } from './headings.js';
 import { reportDocument, type Block, type Section } from './document.js';
 import type { ScenarioHistory } from './history.js';
 

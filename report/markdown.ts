@@ -2,7 +2,7 @@
 // Pure: the same report renders the same text.
 import type { Report } from './build.js';
 import { reportDocument, type Block } from './document.js';
-import type { Lang } from './headings.js';
+import { type Lang } from '../model/lang.js';
 import type { ScenarioHistory } from './history.js';
 
 function block(b: Block): string[] {

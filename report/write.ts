@@ -7,7 +7,7 @@ import { buildReport, type Report } from './build.js';
 import { renderMarkdown } from './markdown.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
-import type { Lang } from './headings.js';
+import { type Lang } from '../model/lang.js';
 import { buildHistory } from './history.js';
 import { readResults } from './results.js';
 

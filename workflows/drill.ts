@@ -5,12 +5,12 @@ import { allHandlersFinished, CancellationScope, condition, patched, isCancellat
 import type { ActionResult, ContainerAction, DockerActivities, Endpoints } from '../activities/docker.js';
 import type { SshActivities, SshTarget } from '../activities/ssh.js';
 import type { ProbeActivities, ProbeTarget } from '../activities/probes.js';
-import type { DrillRecord, TimelineEvent } from '../model/record.js';
+import type { DrillRecord, TimelineEvent, TimelineEventType } from '../model/record.js';
 import { mergeRuns } from '../model/record.js';
 import { allSteps, isSshAction, type DockerAction, type DrillSpec, type Endpoint, type ProbeSpec, type SshAction, type StepSpec } from '../model/spec.js';
 import { blastRadiusExceeded, planFaults } from '../model/plan.js';
 import type { NotifyActivities } from '../activities/notify.js';
-import { measureRto } from '../report/analysis.js';
+import { measureRto } from '../model/measure.js';
 import { formatDuration } from '../model/duration.js';
 import { abortSignal, healSignal, statusQuery, type DrillView } from './messages.js';
 import { peopleSteps } from './people.js';
@@ -43,7 +43,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
     timeline: [], availability: {}, ledger: {}, breakdowns: [], notifications: [],
   };
   let phase: DrillView['phase'] = 'provisioning';
-  const event = (type: string, detail: string, step?: string, at = Date.now()) => {
+  const event = (type: TimelineEventType, detail: string, step?: string, at = Date.now()) => {
     const e: TimelineEvent = { at, type, detail, ...(step !== undefined && { step }) };
     record.timeline.push(e);
   };
@@ -408,7 +408,7 @@ export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
       record.status = 'failed';
       record.failure = failureMessage(err);
     }
-    event(`drill.${record.status}`, record.failure);
+    event(`drill.${record.status as "failed" | "aborted"}`, record.failure);
     for (const s of record.steps) if (s.status === 'pending') s.status = 'skipped';
   } finally {
     phase = 'cleanup';

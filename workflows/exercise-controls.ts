@@ -2,6 +2,7 @@
 // enforced here, not trusted from the caller: every query and update carries a token, the workflow
 // knows only the tokens' hashes, and validators refuse what a credential may not do before anything
 // is recorded. Participants see symptoms; the facilitator sees everything and holds the clock.
+import type { TimelineEventType } from '../model/timeline.js';
 import { condition, setHandler } from '@temporalio/workflow';
 import { durationMs, formatDuration } from '../model/duration.js';
 import { faultFindings, seededRandom, choose, toFaultPlan, type FaultPlan } from '../model/fault.js';
@@ -14,7 +15,7 @@ import { exerciseViewQuery, facilitateUpdate, incidentUpdate, type DrillView, ty
 export type ExerciseContext = {
   spec: DrillSpec;
   record: DrillRecord;
-  event(type: string, detail: string, step?: string, at?: number): void;
+  event(type: TimelineEventType, detail: string, step?: string, at?: number): void;
   /** the drill's full live state, for the facilitator */
   view(): DrillView;
   waiting(): WaitingStep | null;

@@ -3,6 +3,7 @@
 // cleanup whatever ended it (completion, abort, a failed step, a guardrail, a worker that died and
 // was replaced). A fault is registered before it is injected, so one whose injection was cut off
 // is healed too; heals are idempotent.
+import type { TimelineEventType } from '../model/timeline.js';
 import { ActivityCancellationType, isCancellation, proxyActivities, sleep, CancellationScope } from '@temporalio/workflow';
 import type { FaultActivities, FaultPlan, FaultSpec } from '../model/fault.js';
 import { UNHEALABLE } from '../model/fault.js';
@@ -22,7 +23,7 @@ const heal = proxyActivities<FaultActivities>({
 export type FaultContext = {
   spec: DrillSpec;
   faults: FaultRecord[];
-  event(type: string, detail: string, step?: string, at?: number): void;
+  event(type: TimelineEventType, detail: string, step?: string, at?: number): void;
   failureMessage(err: unknown): string;
 };
 

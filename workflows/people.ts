@@ -2,6 +2,7 @@
 // who answer through Workflow Updates. Validators refuse what cannot apply (wrong step, wrong role,
 // an unknown code) before anything is recorded; handlers re-check, so nothing is recorded twice.
 // Overrun and escalation are durable timers: a wait of days depends on no process staying up.
+import type { TimelineEventType } from '../model/timeline.js';
 import { condition, isCancellation, setHandler } from '@temporalio/workflow';
 import { BREAKDOWN_CODES } from '../model/breakdown.js';
 import type { DrillRecord, StepResult } from '../model/record.js';
@@ -15,7 +16,7 @@ import {
 export type PeopleContext = {
   spec: DrillSpec;
   record: DrillRecord;
-  event(type: string, detail: string, step?: string, at?: number): void;
+  event(type: TimelineEventType, detail: string, step?: string, at?: number): void;
   /** null when the step's verification probe holds; otherwise what the system showed instead */
   contradiction(step: PeopleStepSpec): Promise<string | null>;
   notify(subject: string, message: string): Promise<void>;

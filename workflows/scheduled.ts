@@ -5,7 +5,7 @@ import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflo
 import type { FileActivities } from '../activities/files.js';
 import type { NotifyActivities } from '../activities/notify.js';
 import type { DrillSpec } from '../model/spec.js';
-import type { Lang } from '../report/headings.js';
+import { type Lang } from '../model/lang.js';
 import { drillWorkflow } from './drill.js';
 
 const files = proxyActivities<FileActivities>({ startToCloseTimeout: '2m', retry: { maximumAttempts: 3 } });

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aptInstall, isDebianRoot } from '../../docker/engine.js';
+import { aptInstall, isDebianRoot } from '../../setup/engine.js';
 import { resourceName } from '../../activities/names.js';
 import type { Report } from '../../report/build.js';
 import { docker, leftovers, temporalAddress, uniqueId } from '../support/harness.js';

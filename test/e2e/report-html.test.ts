@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aptInstall, isDebianRoot } from '../../docker/engine.js';
+import { aptInstall, isDebianRoot } from '../../setup/engine.js';
 import type { DrillRecord } from '../../model/record.js';
 import { buildReport } from '../../report/build.js';
 import { renderHtml } from '../../report/html.js';

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { freeLoopbackPort } from '../../activities/docker.js';
 import { resourceName } from '../../activities/names.js';
-import { ensureTemporalCli, startDevServer, type DevServer } from '../../worker/temporal-server.js';
+import { ensureTemporalCli, startDevServer, type DevServer } from '../../setup/temporal-server.js';
 import { buildReport } from '../../report/build.js';
 import { drillWorkflow } from '../../workflows/drill.js';
 import { completeStepUpdate, statusQuery } from '../../workflows/messages.js';

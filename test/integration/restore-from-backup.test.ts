@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../report/build.js';
-import { presentSet } from '../../report/analysis.js';
+import { presentSet } from '../../model/measure.js';
 import { harness, leftovers, specFrom } from '../support/harness.js';
 import { beforeT0 as ledgerBeforeT0, tail } from '../support/ledger.js';
 

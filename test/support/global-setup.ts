@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ensureTemporalCli, startDevServer, type DevServer } from '../../worker/temporal-server.js';
+import { ensureTemporalCli, startDevServer, type DevServer } from '../../setup/temporal-server.js';
 import { freeLoopbackPort as freePort } from '../../activities/docker.js';
 
 let server: DevServer | undefined;

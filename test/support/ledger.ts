@@ -1,6 +1,6 @@
 // What the drills' end-to-end tests share: the ledger's account of the writes before t0, checked against
 // what the surviving or restored database itself holds.
-import { presentSet } from '../../report/analysis.js';
+import { presentSet } from '../../model/measure.js';
 import type { DrillRecord } from '../../model/record.js';
 
 /** The writes sent before `t0`: how many the ledger read back, how many were acknowledged, and how many are present without an acknowledgement. */

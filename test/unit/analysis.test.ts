@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addSample, mergeRuns, type LedgerWrite, type SampleRun } from '../../model/record.js';
-import { measureRpo, measureRto, sampleGaps } from '../../report/analysis.js';
+import { measureRpo, measureRto, sampleGaps } from '../../model/measure.js';
 import { consumedBy } from '../../report/build.js';
 
 /** Samples every 200ms from `from` to `to` with the given health. */

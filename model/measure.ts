@@ -1,5 +1,5 @@
 // The checker: from what the probes saw, decide what the drill achieved. Pure functions only.
-import type { LedgerReadback, LedgerWrite, SampleRun } from '../model/record.js';
+import type { LedgerReadback, LedgerWrite, SampleRun } from './record.js';
 
 export type RtoMeasure = {
   /** first failed sample at or after t0: the outage as users met it */

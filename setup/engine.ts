@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { stateDir } from '../worker/paths.js';
+import { stateDir } from './paths.js';
 
 export async function engineAnswers(docker = new Docker()): Promise<boolean> {
   try {
