@@ -27,3 +27,7 @@ export const BREAKDOWN_CODES = {
 
 export type BreakdownCode = keyof typeof BREAKDOWN_CODES;
 export const BREAKDOWN_CODE_LIST = Object.keys(BREAKDOWN_CODES) as BreakdownCode[];
+
+/** What a breakdown did to the incident: made it larger, made it last longer, or neither. */
+export const BREAKDOWN_EFFECTS = ['enlarged', 'prolonged', 'none'] as const;
+export type BreakdownEffect = (typeof BREAKDOWN_EFFECTS)[number];

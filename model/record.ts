@@ -1,7 +1,7 @@
 // DrillRecord: everything a drill observed, the single source every report is rendered from.
 // Times are epoch milliseconds taken by the activity that observed them (t0 included).
 import type { DrillSpec } from './spec.js';
-import type { BreakdownCode } from './breakdown.js';
+import type { BreakdownCode, BreakdownEffect } from './breakdown.js';
 import type { FaultSpec, FaultType } from './fault.js';
 import type { ExerciseRecord } from './exercise.js';
 import type { TimelineEvent } from './timeline.js';
@@ -35,7 +35,7 @@ export type StepResult = {
   escalated?: boolean;
 };
 
-export type BreakdownEffect = 'enlarged' | 'prolonged' | 'none';
+export type { BreakdownEffect } from './breakdown.js';
 
 /** Where the runbook broke down: the cause code, the step, the time it cost, and its effect. */
 export type Breakdown = {
