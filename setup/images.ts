@@ -1,5 +1,5 @@
 // The reference images, built offline: the base from Debian's packages (debootstrap + docker import),
-// the rest from docker/<name>/ on top of it. A content hash label skips a rebuild when nothing changed.
+// the rest from images/<name>/ on top of it. A content hash label skips a rebuild when nothing changed.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -9,11 +9,12 @@ import Docker from 'dockerode';
 import { ensureDebootstrap } from './engine.js';
 
 export const BASE_IMAGE = 'drill/base:bookworm';
-/** Reference images: tag → build context under docker/. */
+/** Reference images: tag → build context under images/. */
 export const REFERENCE_IMAGES: Record<string, string> = { 'drill/redis:latest': 'redis', 'drill/site:latest': 'site', 'drill/netem:latest': 'netem' };
 const HASH_LABEL = 'drill.context-hash';
 
-export const dockerDir = () => fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '.' : '../../docker/', import.meta.url));
+/** The build contexts: images/ at the project's root, whether this runs from setup/ or dist/setup/. */
+export const imagesDir = () => fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../images/' : '../../images/', import.meta.url));
 
 function hashDir(dir: string): string {
   const h = createHash('sha256');
@@ -42,7 +43,7 @@ function sh(cmd: string, args: string[], cwd: string): void {
 }
 
 export async function ensureImages(log: (s: string) => void, docker = new Docker()): Promise<void> {
-  const root = dockerDir();
+  const root = imagesDir();
   if ((await imageLabels(docker, BASE_IMAGE)) === null) {
     ensureDebootstrap(log);
     log(`building ${BASE_IMAGE} offline with debootstrap (about a minute)`);
@@ -52,7 +53,7 @@ export async function ensureImages(log: (s: string) => void, docker = new Docker
     const dir = join(root, context);
     const hash = hashDir(dir);
     if ((await imageLabels(docker, tag))?.[HASH_LABEL] === hash) continue;
-    log(`building ${tag} from docker/${context}`);
+    log(`building ${tag} from images/${context}`);
     sh('docker', ['build', '--network', 'host', '--build-arg', `BASE=${BASE_IMAGE}`, '--label', `${HASH_LABEL}=${hash}`, '-t', tag, dir], dir);
   }
 }

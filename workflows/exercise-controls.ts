@@ -2,38 +2,31 @@
 // enforced here, not trusted from the caller: every query and update carries a token, the workflow
 // knows only the tokens' hashes, and validators refuse what a credential may not do before anything
 // is recorded. Participants see symptoms; the facilitator sees everything and holds the clock.
-import type { TimelineEventType } from '../model/timeline.js';
 import { condition, setHandler } from '@temporalio/workflow';
 import { durationMs, formatDuration } from '../model/duration.js';
 import { faultFindings, seededRandom, choose, toFaultPlan, type FaultPlan } from '../model/fault.js';
 import { pausedWithin, tokenHash, type ExerciseRecord, type FacilitatorAction, type Inject } from '../model/exercise.js';
 import { participantView, reveal } from '../model/exercise-view.js';
-import type { DrillRecord } from '../model/record.js';
-import { allSteps, type DrillSpec, type PeopleStepSpec, type StepSpec } from '../model/spec.js';
-import { exerciseViewQuery, facilitateUpdate, incidentUpdate, type DrillView, type FacilitatorAnswer, type WaitingStep } from './messages.js';
+import { allSteps, type PeopleStepSpec, type StepSpec } from '../model/spec.js';
+import type { DrillContext } from './context.js';
+import { exerciseViewQuery, facilitateUpdate, incidentUpdate, type DrillView, type FacilitatorAnswer } from './messages.js';
 
-export type ExerciseContext = {
-  spec: DrillSpec;
-  record: DrillRecord;
-  event(type: TimelineEventType, detail: string, step?: string, at?: number): void;
+export type ExerciseHooks = {
   /** the drill's full live state, for the facilitator */
   view(): DrillView;
-  waiting(): WaitingStep | null;
-  abort(reason: string): void;
   /** injects a fault on the chosen containers; resolves once it took effect */
   injectFault(step: string, plan: FaultPlan, targets: string[], durationMs?: number): Promise<void>;
-  notify(subject: string, message: string): Promise<void>;
 };
 
 type Holder = { role: 'facilitator' } | { role: 'participant'; name: string };
 
-export function exerciseControls(ctx: ExerciseContext) {
-  const ex = ctx.spec.exercise!;
+export function exerciseControls(drill: DrillContext, hooks: ExerciseHooks) {
+  const ex = drill.spec.exercise!;
   const rec: ExerciseRecord = {
     exerciseId: ex.exerciseId, facilitator: ex.facilitator, windowMs: ex.windowMs, choice: ex.choice,
     injects: [], pauses: [], unavailable: [],
   };
-  ctx.record.exercise = rec;
+  drill.record.exercise = rec;
   let paused = false;
 
   function holder(token: string | undefined): Holder {
@@ -50,16 +43,16 @@ export function exerciseControls(ctx: ExerciseContext) {
     if (h.role !== 'participant') throw new Error(`the facilitator observes: ${what} is for participants`);
     if (rec.unavailable.includes(h.name)) throw new Error(`${h.name} is unavailable for the rest of this exercise: their access was revoked`);
     if (paused) throw new Error('the exercise is paused by the facilitator; try again when it resumes');
-    if (ctx.record.status !== 'running') throw new Error(`the exercise has ended (${ctx.record.status})`);
+    if (drill.record.status !== 'running') throw new Error(`the exercise has ended (${drill.record.status})`);
     return h.name;
   }
 
   setHandler(exerciseViewQuery, (token) => {
     const h = holder(token);
     if (h.role === 'participant' && rec.unavailable.includes(h.name)) throw new Error(`${h.name} is unavailable for the rest of this exercise: their access was revoked`);
-    if (h.role === 'facilitator') return { role: 'facilitator', exercise: rec, paused, reveal: reveal(ctx.record, rec), drill: ctx.view() };
-    const w = ctx.waiting();
-    return participantView({ record: ctx.record, ex: rec, name: h.name, paused, waiting: w && { id: w.id, kind: w.kind, text: w.text, ...(w.role !== undefined && { role: w.role }), since: w.since } });
+    if (h.role === 'facilitator') return { role: 'facilitator', exercise: rec, paused, reveal: reveal(drill.record, rec), drill: hooks.view() };
+    const w = drill.waiting;
+    return participantView({ record: drill.record, ex: rec, name: h.name, paused, waiting: w && { id: w.id, kind: w.kind, text: w.text, ...(w.role !== undefined && { role: w.role }), since: w.since } });
   });
 
   setHandler(incidentUpdate, (r) => {
@@ -68,11 +61,11 @@ export function exerciseControls(ctx: ExerciseContext) {
     const note = r.note !== undefined && { note: r.note };
     rec.detected ??= { at, by: name, ...note };
     if (r.what === 'detect') {
-      ctx.event('exercise.detected', `${name} reports something is wrong${r.note ? `: ${r.note}` : ''}`);
+      drill.event('exercise.detected', `${name} reports something is wrong${r.note ? `: ${r.note}` : ''}`);
       return `noted at ${new Date(at).toISOString()}: declare the incident when you have decided (drill exercise declare)`;
     }
     rec.declared = { at, by: name, ...note };
-    ctx.event('exercise.declared', `incident declared by ${name}${r.note ? `: ${r.note}` : ''}`);
+    drill.event('exercise.declared', `incident declared by ${name}${r.note ? `: ${r.note}` : ''}`);
     return `incident declared at ${new Date(at).toISOString()}: the runbook's steps are open to the team (drill exercise status)`;
   }, {
     validator: (r) => {
@@ -91,7 +84,7 @@ export function exerciseControls(ctx: ExerciseContext) {
   });
 
   function checkAction(a: FacilitatorAction): void {
-    const ended = ctx.record.status !== 'running';
+    const ended = drill.record.status !== 'running';
     switch (a.kind) {
       case 'reveal': return;
       case 'pause': if (paused) throw new Error('already paused'); break;
@@ -100,18 +93,18 @@ export function exerciseControls(ctx: ExerciseContext) {
       case 'inject': checkInject(a.inject); break;
       default: throw new Error(`unknown action ${(a as { kind: string }).kind}: pause, resume, abort, reveal or inject`);
     }
-    if (ended) throw new Error(`the exercise has ended (${ctx.record.status})`);
+    if (ended) throw new Error(`the exercise has ended (${drill.record.status})`);
   }
 
   function checkInject(i: Inject): void {
     if (i.kind === 'unavailable') {
-      if (!Object.hasOwn(ctx.spec.participants ?? {}, i.person)) throw new Error(`no participant "${i.person}" (have: ${Object.keys(ctx.spec.participants ?? {}).join(', ')})`);
+      if (!Object.hasOwn(drill.spec.participants ?? {}, i.person)) throw new Error(`no participant "${i.person}" (have: ${Object.keys(drill.spec.participants ?? {}).join(', ')})`);
       if (rec.unavailable.includes(i.person)) throw new Error(`${i.person} is already unavailable`);
     } else if (i.kind === 'vendor-unreachable') {
       if (!(i.forMs > 0)) throw new Error('vendor-unreachable needs a duration');
     } else if (i.kind === 'fault') {
-      if (ctx.view().phase !== 'steps') throw new Error('the exercise\'s systems are not up yet (or are being removed): inject a fault once it runs its steps');
-      const findings = faultFindings(i.fault, ctx.spec.topology, ['fault']);
+      if (hooks.view().phase !== 'steps') throw new Error('the exercise\'s systems are not up yet (or are being removed): inject a fault once it runs its steps');
+      const findings = faultFindings(i.fault, drill.spec.topology, ['fault']);
       if (findings.length > 0) throw new Error(findings.map((f) => `${f.path.join('.')}: ${f.message}`).join('; '));
     } else throw new Error(`unknown inject ${(i as { kind: string }).kind}: unavailable, vendor-unreachable or fault`);
   }
@@ -122,22 +115,22 @@ export function exerciseControls(ctx: ExerciseContext) {
       case 'pause':
         paused = true;
         rec.pauses.push({ at, ...(a.reason !== undefined && { reason: a.reason }) });
-        ctx.event('exercise.paused', `paused by the facilitator${a.reason ? `: ${a.reason}` : ''}`);
+        drill.event('exercise.paused', `paused by the facilitator${a.reason ? `: ${a.reason}` : ''}`);
         return { detail: 'paused: no step starts and participants\' answers are refused until you resume (faults already in place stay)' };
       case 'resume': {
         paused = false;
         const p = rec.pauses.at(-1)!;
         p.until = at;
-        ctx.event('exercise.resumed', `resumed after ${formatDuration(at - p.at)}`);
+        drill.event('exercise.resumed', `resumed after ${formatDuration(at - p.at)}`);
         return { detail: `resumed after ${formatDuration(at - p.at)}` };
       }
       case 'abort':
-        ctx.abort(`aborted by the facilitator${a.reason ? `: ${a.reason}` : ''}`);
+        drill.abort(`aborted by the facilitator${a.reason ? `: ${a.reason}` : ''}`);
         return { detail: 'aborting: every fault is healed and everything the exercise created is removed' };
       case 'reveal':
         rec.revealedAt ??= at;
-        ctx.event('exercise.revealed', `the facilitator revealed the scenario: ${ex.choice.scenario}`);
-        return { detail: `revealed: ${ex.choice.scenario}`, reveal: reveal(ctx.record, rec) };
+        drill.event('exercise.revealed', `the facilitator revealed the scenario: ${ex.choice.scenario}`);
+        return { detail: `revealed: ${ex.choice.scenario}`, reveal: reveal(drill.record, rec) };
       case 'inject':
         return { detail: await inject(a.inject, at) };
     }
@@ -154,16 +147,16 @@ export function exerciseControls(ctx: ExerciseContext) {
     } else {
       const step = `inject-${rec.injects.length + 1}`;
       const plan = toFaultPlan(i.fault, durationMs);
-      const targets = choose(plan.select, ctx.spec.topology, seededRandom(ex.choice.drillSeed + rec.injects.length + 1));
+      const targets = choose(plan.select, drill.spec.topology, seededRandom(ex.choice.drillSeed + rec.injects.length + 1));
       // Recorded before it is injected, so a reveal or report taken meanwhile shows it.
       const entry = { at, by: ex.facilitator, inject: i, detail: `${i.fault.type} on ${targets.join(', ')}` };
       rec.injects.push(entry);
-      ctx.event('exercise.inject', entry.detail, step);
-      await ctx.injectFault(step, plan, targets, i.forMs);
+      drill.event('exercise.inject', entry.detail, step);
+      await hooks.injectFault(step, plan, targets, i.forMs);
       return `${entry.detail}: in place${i.forMs !== undefined ? ` for ${formatDuration(i.forMs)}` : ' until the exercise ends'}`;
     }
     rec.injects.push({ at, by: ex.facilitator, inject: i, detail });
-    ctx.event('exercise.inject', detail);
+    drill.event('exercise.inject', detail);
     return detail;
   }
 
@@ -174,7 +167,7 @@ export function exerciseControls(ctx: ExerciseContext) {
       if (rec.momentAt !== undefined || !allSteps([step]).some((s) => s.kind === 'fault')) return;
       for (;;) {
         await condition(() => !paused);
-        const due = ctx.record.startedAt + ex.choice.momentMs + pausedWithin(rec.pauses, ctx.record.startedAt, Date.now());
+        const due = drill.record.startedAt + ex.choice.momentMs + pausedWithin(rec.pauses, drill.record.startedAt, Date.now());
         if (Date.now() >= due) break;
         await condition(() => paused, due - Date.now());
       }

@@ -2,15 +2,12 @@
 // when the exercise starts, seals its choice of scenario, target and moment (workflow randomness, so
 // the same seed chooses the same), tells the facilitator, and runs the drill as a child that only
 // answers token holders. Its reports carry the reveal; they are the facilitator's to hand out.
-import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { FileActivities } from '../activities/files.js';
-import type { NotifyActivities } from '../activities/notify.js';
+import { executeChild, workflowInfo } from '@temporalio/workflow';
 import { chooseExercise, exerciseDrill, exerciseIdOf, type ExerciseInput } from '../model/exercise.js';
 import { formatDuration } from '../model/duration.js';
+import { files, notifier } from './activities.js';
 import { drillWorkflow } from './drill.js';
-
-const files = proxyActivities<FileActivities>({ startToCloseTimeout: '2m', retry: { maximumAttempts: 3 } });
-const notifier = proxyActivities<NotifyActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5, initialInterval: '1s' } });
+import { failureMessage } from './failures.js';
 
 export type ExerciseResult = { exerciseId: string; drillId: string; status: string; reportDir: string };
 
@@ -20,7 +17,7 @@ export async function exerciseWorkflow(input: ExerciseInput): Promise<ExerciseRe
   const startedAt = workflowInfo().startTime.getTime();
   const pool = await files.loadPool({ paths: input.pool, firedAt: startedAt }).catch(async (err) => {
     // A scheduled exercise that cannot start must not fail unheard.
-    await notifier.notify({ drillId: exerciseId, subject: 'exercise could not start', message: `exercise ${exerciseId}: its pool could not be read: ${err.cause?.message ?? err.message}`, ...(input.webhook !== undefined && { webhook: input.webhook }) });
+    await notifier.notify({ drillId: exerciseId, subject: 'exercise could not start', message: `exercise ${exerciseId}: its pool could not be read: ${failureMessage(err)}`, ...(input.webhook !== undefined && { webhook: input.webhook }) });
     throw err;
   });
   const seed = input.seed ?? Math.floor(Math.random() * 2 ** 31);

@@ -3,29 +3,12 @@
 // cleanup whatever ended it (completion, abort, a failed step, a guardrail, a worker that died and
 // was replaced). A fault is registered before it is injected, so one whose injection was cut off
 // is healed too; heals are idempotent.
-import type { TimelineEventType } from '../model/timeline.js';
-import { ActivityCancellationType, isCancellation, proxyActivities, sleep, CancellationScope } from '@temporalio/workflow';
-import type { FaultActivities, FaultPlan, FaultSpec } from '../model/fault.js';
-import { UNHEALABLE } from '../model/fault.js';
+import { isCancellation, sleep, CancellationScope } from '@temporalio/workflow';
+import { UNHEALABLE, type FaultPlan, type FaultSpec } from '../model/fault.js';
 import type { FaultRecord } from '../model/record.js';
-import type { DrillSpec } from '../model/spec.js';
-
-// On abort the drill waits for an injection under way to end before it heals: a heal that ran first
-// would find nothing to undo, and the fault would land after it.
-const inject = proxyActivities<FaultActivities>({
-  startToCloseTimeout: '3m', heartbeatTimeout: '30s', cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, retry: { maximumAttempts: 3, initialInterval: '1s', nonRetryableErrorTypes: ['NoEffect', 'Unsupported', 'Unlabelled'] },
-});
-// A heal is worth retrying for a long time: leaving a fault in place is the failure chaos tools have.
-const heal = proxyActivities<FaultActivities>({
-  startToCloseTimeout: '3m', heartbeatTimeout: '30s', retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '20s' },
-});
-
-export type FaultContext = {
-  spec: DrillSpec;
-  faults: FaultRecord[];
-  event(type: TimelineEventType, detail: string, step?: string, at?: number): void;
-  failureMessage(err: unknown): string;
-};
+import { faultHeal, faultInjection } from './activities.js';
+import type { DrillContext } from './context.js';
+import { failureMessage } from './failures.js';
 
 /** What a plan's fault becomes on one chosen container. */
 export function resolveFault(plan: FaultPlan, target: string): FaultSpec {
@@ -33,8 +16,12 @@ export function resolveFault(plan: FaultPlan, target: string): FaultSpec {
   return { ...params, target };
 }
 
-export function faultRunner(ctx: FaultContext) {
-  const { spec, event } = ctx;
+export type FaultRunner = ReturnType<typeof faultRunner>;
+
+export function faultRunner(drill: DrillContext) {
+  const { spec } = drill;
+  const event = drill.event;
+  const faults = drill.record.faults!;
   const key = (step: string, target: string) => `${spec.drillId}.${step}.${target}`;
   // Not healed yet, including a heal that failed: the next heal (cleanup, drill heal) tries again.
   const inPlace = (f: FaultRecord) => f.healedAt === undefined && !UNHEALABLE.has(f.type);
@@ -45,14 +32,14 @@ export function faultRunner(ctx: FaultContext) {
     // An injection still under way is let finish first, or it would land after its heal.
     await injecting.get(f)?.catch(() => undefined);
     try {
-      const r = await heal.healFault({ drillId: spec.drillId, key: key(f.step, f.target), fault: f.fault });
+      const r = await faultHeal.healFault({ drillId: spec.drillId, key: key(f.step, f.target), fault: f.fault });
       f.healedAt = r.healedAt;
       f.healEvidence = r.evidence;
       delete f.healError;
       event('fault.healed', `${f.type} on ${f.target}: ${r.evidence}`, f.step, r.healedAt);
     } catch (err) {
       if (isCancellation(err)) throw err;
-      f.healError = ctx.failureMessage(err);
+      f.healError = failureMessage(err);
       event('fault.heal.failed', `${f.type} on ${f.target}: ${f.healError} (run \`drill heal ${spec.drillId}\`)`, f.step);
     }
   }
@@ -69,7 +56,7 @@ export function faultRunner(ctx: FaultContext) {
 
   /** Heals every fault still in place (of one step, or all), at once; never cancelled half-way. */
   async function healAll(step?: string): Promise<void> {
-    const due = ctx.faults.filter((f) => inPlace(f) && (step === undefined || f.step === step));
+    const due = faults.filter((f) => inPlace(f) && (step === undefined || f.step === step));
     if (due.length === 0) return;
     await CancellationScope.nonCancellable(() => Promise.all(due.map(healOnce)));
   }
@@ -84,12 +71,12 @@ export function faultRunner(ctx: FaultContext) {
       const records = targets.map((target): FaultRecord => {
         const fault = resolveFault(step.fault, target);
         const r: FaultRecord = { step: step.id, type: fault.type, target, fault };
-        ctx.faults.push(r);
+        faults.push(r);
         return r;
       });
       event('fault.targets', `${step.fault.type} on ${targets.join(', ')}`, step.id);
       const results = await Promise.allSettled(records.map((r) => {
-        const p = inject.injectFault({ drillId: spec.drillId, key: key(r.step, r.target), fault: r.fault }).then((e) => {
+        const p = faultInjection.injectFault({ drillId: spec.drillId, key: key(r.step, r.target), fault: r.fault }).then((e) => {
           r.effectAt = e.effectAt;
           r.evidence = e.evidence;
           event('fault.effect', `${r.type} on ${r.target}: ${e.evidence}`, step.id, e.effectAt);
@@ -107,13 +94,13 @@ export function faultRunner(ctx: FaultContext) {
       if (step.durationMs === undefined) return { effectAt, held: Promise.resolve() };
       const heals = sleep(step.durationMs).then(() => healAll(step.id));
       if (step.background) {
-        heals.catch((err) => { if (!isCancellation(err)) event('fault.heal.failed', ctx.failureMessage(err), step.id); });
+        heals.catch((err) => { if (!isCancellation(err)) event('fault.heal.failed', failureMessage(err), step.id); });
         return { effectAt, held: Promise.resolve() };
       }
       return { effectAt, held: heals };
     },
     healAll,
     /** faults in place now (a failed heal included), for the status query and `drill heal` */
-    active: () => ctx.faults.filter(inPlace).map((f) => ({ step: f.step, type: f.type, target: f.target, since: f.effectAt ?? null, ...(f.healError !== undefined && { healError: f.healError }) })),
+    active: () => faults.filter(inPlace).map((f) => ({ step: f.step, type: f.type, target: f.target, since: f.effectAt ?? null, ...(f.healError !== undefined && { healError: f.healError }) })),
   };
 }

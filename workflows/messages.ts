@@ -2,11 +2,11 @@
 // answer: accepted, or why not. Live state is a query; the facilitator's abort is a signal.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BreakdownCode } from '../model/breakdown.js';
-import type { BreakdownEffect, DrillStatus, StepResult, TimelineEvent } from '../model/record.js';
+import type { BreakdownEffect, DrillStatus, StepResult, TimelineEvent, WaitingStep } from '../model/record.js';
 import type { ExerciseRecord, FacilitatorAction } from '../model/exercise.js';
 import type { ParticipantView, Reveal } from '../model/exercise-view.js';
 
-export type WaitingStep = { id: string; kind: 'manual' | 'gate' | 'notify'; since: number; text: string; role?: string; expectedMs?: number };
+export type { WaitingStep } from '../model/record.js';
 
 export type DrillView = {
   drillId: string;

@@ -1,15 +1,11 @@
 // A drill fired by a Temporal Schedule: the scenario is read when it fires (so an accepted revision
 // is what runs), the drill runs as a child workflow, and its reports are written where the schedule
 // says. Nothing here depends on a process that was up when the schedule was created.
-import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { FileActivities } from '../activities/files.js';
-import type { NotifyActivities } from '../activities/notify.js';
+import { executeChild, workflowInfo } from '@temporalio/workflow';
 import type { DrillSpec } from '../model/spec.js';
 import { type Lang } from '../model/lang.js';
+import { files, notifier } from './activities.js';
 import { drillWorkflow } from './drill.js';
-
-const files = proxyActivities<FileActivities>({ startToCloseTimeout: '2m', retry: { maximumAttempts: 3 } });
-const notifier = proxyActivities<NotifyActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5, initialInterval: '1s' } });
 
 export type ScheduledDrill = { scenarioFile: string; operator: DrillSpec['operator']; results: string; lang?: Lang };
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the base image offline: no container registry is reachable, Debian's packages are.
-# Usage: docker/base/build.sh IMAGE_TAG
+# Usage: images/base/build.sh IMAGE_TAG
 set -euo pipefail
 tag="${1:?usage: build.sh IMAGE_TAG}"
 mirror="${DRILL_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
