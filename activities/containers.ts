@@ -2,6 +2,7 @@
 // drill's label, whatever its name. One place for that check, so no kind of action can skip it.
 import type Docker from 'dockerode';
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../model/errors.js';
 import { RUN_LABEL, resourceName } from './names.js';
 
 export type Target = { container: Docker.Container; info: Docker.ContainerInspectInfo };
@@ -25,10 +26,10 @@ export async function drillTarget(docker: Docker, drillId: string, name: string,
   } catch (err) {
     if (!isNotFound(err)) throw err;
     if (optional) return null;
-    throw ApplicationFailure.nonRetryable(`container "${name}" of drill ${drillId} does not exist`, 'NotFound');
+    throw ApplicationFailure.nonRetryable(`container "${name}" of drill ${drillId} does not exist`, ErrorType.NotFound);
   }
   if (info.Config.Labels?.[RUN_LABEL] !== drillId) {
-    throw ApplicationFailure.nonRetryable(`container ${info.Name.replace(/^\//, '')} is not labelled ${RUN_LABEL}=${drillId}; refusing to touch it`, 'Unlabelled');
+    throw ApplicationFailure.nonRetryable(`container ${info.Name.replace(/^\//, '')} is not labelled ${RUN_LABEL}=${drillId}; refusing to touch it`, ErrorType.Unlabelled);
   }
   return { container, info };
 }

@@ -3,26 +3,20 @@
 // and exec runs at most once per drill step through a marker kept inside the target container.
 import Docker from 'dockerode';
 import { createServer } from 'node:net';
-import { PassThrough } from 'node:stream';
-import { heartbeat, Context } from '@temporalio/activity';
+import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../model/errors.js';
 import type { ContainerSpec, DockerAction } from '../model/spec.js';
 import { NAME_LABEL, RUN_LABEL, SITE_LABEL, resourceName } from './names.js';
 import { drillTarget, isNotFound, isNotModified } from './containers.js';
-import { drillKey, redact } from './keys.js';
-import { markerPath, onceArgv, OUTPUT_LIMIT } from './once.js';
+import { drillKey } from './keys.js';
+import { execCapture, execOnce, type ExecResult } from './container-exec.js';
 
 /** A Docker action on one container: a step's action with its site, if any, resolved by the workflow. */
 export type ContainerAction = DockerAction & { target: string };
 
 export type Endpoints = Record<string, Record<number, number>>;
-export type ActionResult = {
-  effectAt: number;
-  output?: string;
-  exitCode?: number;
-  note?: string;
-  /** the container went down under the command (what a destructive fault intends) */
-  targetStopped?: boolean;
+export type ActionResult = ExecResult & {
   /** the target already was as the action asks: this call changed nothing, so its instant is no effect */
   unchanged?: boolean;
 };
@@ -83,7 +77,7 @@ export function dockerActivities(docker: Docker = dockerClient()) {
         try {
           await docker.getImage(image).inspect();
         } catch (err) {
-          if (isNotFound(err)) throw ApplicationFailure.nonRetryable(`image ${image} is not built; run \`npx drill setup\``, 'ImageMissing');
+          if (isNotFound(err)) throw ApplicationFailure.nonRetryable(`image ${image} is not built; run \`npx drill setup\``, ErrorType.ImageMissing);
           throw err;
         }
       }
@@ -105,7 +99,7 @@ export function dockerActivities(docker: Docker = dockerClient()) {
           info = await container.inspect();
         }
         if (info.Config.Labels?.[RUN_LABEL] !== drillId) {
-          throw ApplicationFailure.nonRetryable(`a container named ${info.Name.replace(/^\//, '')} exists but is not labelled ${RUN_LABEL}=${drillId}; refusing to use or touch it`, 'Unlabelled');
+          throw ApplicationFailure.nonRetryable(`a container named ${info.Name.replace(/^\//, '')} exists but is not labelled ${RUN_LABEL}=${drillId}; refusing to use or touch it`, ErrorType.Unlabelled);
         }
         if (spec.start && !info.State.Running) await container.start().catch((e) => { if (!isNotModified(e)) throw e; });
         endpoints[name] = {};
@@ -127,12 +121,12 @@ export function dockerActivities(docker: Docker = dockerClient()) {
       for (const name of input.hosts) {
         const { container } = await drillTarget(docker, input.drillId, name);
         for (let i = 0; ; i++) {
-          const r = await execCapture(container, ['cat', '/etc/ssh/ssh_host_ed25519_key.pub']);
+          const r = await execCapture(docker, container, ['cat', '/etc/ssh/ssh_host_ed25519_key.pub']);
           if (r.exitCode === 0 && /^ssh-ed25519 \S+/.test(r.output)) {
             keys[name] = r.output.trim().split(/\s+/).slice(0, 2).join(' ');
             break;
           }
-          if (i >= 150) throw ApplicationFailure.nonRetryable(`${name} has no SSH host key at /etc/ssh/ssh_host_ed25519_key.pub after 30s`, 'NoHostKey');
+          if (i >= 150) throw ApplicationFailure.nonRetryable(`${name} has no SSH host key at /etc/ssh/ssh_host_ed25519_key.pub after 30s`, ErrorType.NoHostKey);
           heartbeat(name);
           await new Promise((r) => setTimeout(r, 200));
         }
@@ -173,7 +167,7 @@ export function dockerActivities(docker: Docker = dockerClient()) {
     const now = Date.now;
     switch (action.action) {
       case 'exec':
-        return execOnce(container, info.State, key, action.command ?? []);
+        return execOnce(docker, container, info.State, key, action.command ?? []);
       case 'stop':
         if (!info.State.Running) return { effectAt: lastStop(info.State.FinishedAt), note: 'already stopped', unchanged: true };
         await container.stop({ t: 10 }).catch((e) => { if (!isNotModified(e)) throw e; });
@@ -230,75 +224,6 @@ export function dockerActivities(docker: Docker = dockerClient()) {
       await new Promise((r) => setTimeout(r, 100));
     }
     return Date.now();
-  }
-
-  /**
-   * Runs a command inside the container at most once for `key`. The marker lives in the container,
-   * not in the worker, so a worker killed mid-exec and its successor agree on what already ran.
-   */
-  async function execOnce(container: Docker.Container, state: { Running: boolean; FinishedAt: string }, key: string, command: string[]): Promise<ActionResult> {
-    const marker = markerPath(key);
-    if (!state.Running) {
-      if (await markerExists(container, marker)) return { effectAt: Date.parse(state.FinishedAt), targetStopped: true, note: 'already ran (container has since stopped)' };
-      throw ApplicationFailure.nonRetryable('container is not running', 'NotRunning');
-    }
-    const exec = await container.exec({ Cmd: onceArgv(marker, command), AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    let output = '';
-    const sink = new PassThrough();
-    sink.on('data', (chunk: Buffer) => { if (output.length < OUTPUT_LIMIT) output += chunk.toString('utf8'); });
-    docker.modem.demuxStream(stream, sink, sink);
-    const beat = setInterval(() => heartbeat(), 1000);
-    const cancelled = Context.current().cancellationSignal;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        stream.on('end', resolve);
-        stream.on('close', resolve);
-        stream.on('error', reject);
-        cancelled.addEventListener('abort', () => reject(new Error('cancelled')));
-      });
-    } finally {
-      clearInterval(beat);
-    }
-    const { ExitCode } = await exec.inspect();
-    const effectAt = Date.now();
-    // A command that takes its own container down is cut off mid-way; give the engine a moment to
-    // report the container stopped before judging the exit code.
-    let after = await container.inspect();
-    for (let i = 0; ExitCode !== 0 && after.State.Running && i < 20; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      after = await container.inspect();
-    }
-    // What a command prints enters the timeline and the reports: never a private key.
-    const shown = redact(output).slice(0, OUTPUT_LIMIT);
-    if (!after.State.Running) {
-      // The effect is the container going down: the engine's own record of that instant is t0.
-      return { effectAt: Date.parse(after.State.FinishedAt), output: shown, exitCode: ExitCode ?? -1, targetStopped: true, note: 'the container stopped during the command' };
-    }
-    return { effectAt, output: shown, exitCode: ExitCode ?? -1 };
-  }
-
-  /** A short read-only command (no marker: it changes nothing), its exit code and output. */
-  async function execCapture(container: Docker.Container, cmd: string[]): Promise<{ exitCode: number; output: string }> {
-    const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    let output = '';
-    const sink = new PassThrough();
-    sink.on('data', (chunk: Buffer) => { if (output.length < OUTPUT_LIMIT) output += chunk.toString('utf8'); });
-    docker.modem.demuxStream(stream, sink, sink);
-    await new Promise<void>((resolve, reject) => { stream.on('end', resolve); stream.on('close', resolve); stream.on('error', reject); });
-    return { exitCode: (await exec.inspect()).ExitCode ?? -1, output };
-  }
-
-  async function markerExists(container: Docker.Container, marker: string): Promise<boolean> {
-    try {
-      const archive = await container.getArchive({ path: marker });
-      archive.resume();
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw err;
-    }
   }
 }
 

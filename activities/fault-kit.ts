@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../model/errors.js';
 import type { FaultSpec } from '../model/fault.js';
 import type { Target } from './containers.js';
 
@@ -36,11 +37,11 @@ export function asked(f: FaultSpec): string {
   }
 }
 
-export const noEffect = (f: FaultSpec, measured: string) => ApplicationFailure.nonRetryable(`${asked(f)} had no effect: ${measured}`, 'NoEffect');
+export const noEffect = (f: FaultSpec, measured: string) => ApplicationFailure.nonRetryable(`${asked(f)} had no effect: ${measured}`, ErrorType.NoEffect);
 
 export function requireRunning(f: FaultSpec, t: Target): void {
   if (!t.info.State.Running || t.info.State.Paused) {
-    throw ApplicationFailure.nonRetryable(`${asked(f)}: ${f.target} is ${t.info.State.Paused ? 'paused' : 'not running'}`, 'NotRunning');
+    throw ApplicationFailure.nonRetryable(`${asked(f)}: ${f.target} is ${t.info.State.Paused ? 'paused' : 'not running'}`, ErrorType.NotRunning);
   }
 }
 

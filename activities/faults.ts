@@ -6,7 +6,8 @@
 import Docker from 'dockerode';
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { type FaultActivities, type FaultEffect, type FaultHeal, type FaultSpec, UNHEALABLE } from '../model/fault.js';
+import { ErrorType } from '../model/errors.js';
+import { type FaultActivities, type FaultEffect, type FaultHeal, type FaultSpec, REQUIRED_PARAMS, specParam, UNHEALABLE } from '../model/fault.js';
 import { RUN_LABEL, resourceName } from './names.js';
 import { asked, noEffect, requireRunning, run, safeKey, waitFor } from './fault-kit.js';
 import { type Target, drillTarget, isConflict, isNotFound, isNotModified } from './containers.js';
@@ -18,11 +19,6 @@ import * as host from './host-faults.js';
 type FaultCall = Parameters<FaultActivities['injectFault']>[0];
 
 const NETWORK = new Set(['partition', 'partition-pair', 'latency', 'loss', 'corrupt', 'duplicate', 'bandwidth', 'dns']);
-/** What each type needs besides its target (the scenario's validation checks this too). */
-const NEEDS: Partial<Record<FaultSpec['type'], (keyof FaultSpec)[]>> = {
-  'kill-process': ['process'], 'partition-pair': ['peer'], latency: ['delayMs'], loss: ['packets'], corrupt: ['packets'], duplicate: ['packets'],
-  bandwidth: ['rate'], 'disk-fill': ['path', 'level'], memory: ['megabytes'], 'corrupt-file': ['path'], 'delete-file': ['path'], 'drop-table': ['table'],
-};
 
 export function faultActivities(docker: Docker): FaultActivities {
   return {
@@ -48,8 +44,10 @@ async function beating<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 function check(f: FaultSpec): void {
-  const missing = (NEEDS[f.type] ?? []).filter((k) => f[k] === undefined);
-  if (missing.length) throw ApplicationFailure.nonRetryable(`a ${f.type} fault needs ${missing.join(', ')}`, 'BadFault');
+  // clock-skew is refused as unsupported whatever its parameters say (clockSkew): its skew is not asked for.
+  const needs = f.type === 'clock-skew' ? [] : (REQUIRED_PARAMS[f.type] ?? []).map(specParam);
+  const missing = needs.filter((k) => f[k] === undefined);
+  if (missing.length) throw ApplicationFailure.nonRetryable(`a ${f.type} fault needs ${missing.join(', ')}`, ErrorType.BadFault);
 }
 
 async function inject(docker: Docker, { drillId, key, fault: f }: FaultCall): Promise<FaultEffect> {
@@ -73,7 +71,7 @@ async function inject(docker: Docker, { drillId, key, fault: f }: FaultCall): Pr
     case 'delete-file': return host.deleteFile(c);
     case 'drop-table': return host.dropTable(c);
     case 'flush-keyspace': return host.flushKeyspace(c);
-    default: throw ApplicationFailure.nonRetryable(`unknown fault type ${f.type}`, 'BadFault');
+    default: throw ApplicationFailure.nonRetryable(`unknown fault type ${f.type}`, ErrorType.BadFault);
   }
 }
 
@@ -99,7 +97,7 @@ async function heal(docker: Docker, { drillId, key, fault: f }: FaultCall): Prom
     case 'disk-fill': return host.healDiskFill(c);
     case 'cpu': return host.healCpu(c);
     case 'memory': return host.healMemory(c);
-    default: throw ApplicationFailure.nonRetryable(`unknown fault type ${f.type}`, 'BadFault');
+    default: throw ApplicationFailure.nonRetryable(`unknown fault type ${f.type}`, ErrorType.BadFault);
   }
 }
 
@@ -144,7 +142,7 @@ async function restart(docker: Docker, drillId: string, key: string, t: Target, 
   let before: string | undefined;
   try {
     const rec = await docker.getContainer(name).inspect();
-    if (rec.Config.Labels?.[RUN_LABEL] !== drillId) throw ApplicationFailure.nonRetryable(`container ${name} is not labelled ${RUN_LABEL}=${drillId}`, 'Unlabelled');
+    if (rec.Config.Labels?.[RUN_LABEL] !== drillId) throw ApplicationFailure.nonRetryable(`container ${name} is not labelled ${RUN_LABEL}=${drillId}`, ErrorType.Unlabelled);
     before = rec.Config.Labels['drill.fault.started'];
   } catch (e) {
     if (!isNotFound(e)) throw e;
@@ -156,7 +154,7 @@ async function restart(docker: Docker, drillId: string, key: string, t: Target, 
       Labels: { [RUN_LABEL]: drillId, [FAULT_LABEL]: key, 'drill.fault.target': f.target, 'drill.fault.started': before },
       HostConfig: { NetworkMode: 'none' },
     }).catch((e) => {
-      if (isNotFound(e)) throw ApplicationFailure.nonRetryable(`image ${NETEM_IMAGE} is not built; run \`npx drill setup\``, 'ImageMissing');
+      if (isNotFound(e)) throw ApplicationFailure.nonRetryable(`image ${NETEM_IMAGE} is not built; run \`npx drill setup\``, ErrorType.ImageMissing);
       throw e;
     });
   }
@@ -215,6 +213,6 @@ async function clockSkew(docker: Docker, t: Target, f: FaultSpec): Promise<never
   throw ApplicationFailure.nonRetryable(
     `${asked(f)} is not supported: containers share the host kernel's wall clock and Linux time namespaces do not cover CLOCK_REALTIME, so one container's clock cannot be skewed (${shown}). ` +
       'Instead put libfaketime in the target\'s image (LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME="+5m") or run the target in a VM.',
-    'Unsupported',
+    ErrorType.Unsupported,
   );
 }

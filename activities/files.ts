@@ -3,6 +3,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../model/errors.js';
 import type { DrillRecord } from '../model/record.js';
 import { toDrillSpec, type DrillSpec } from '../model/spec.js';
 import { newDrillId } from '../model/drill-id.js';
@@ -27,14 +28,14 @@ export async function expandPool(paths: string[]): Promise<string[]> {
 export const fileActivities = {
   /** An exercise's pool as it is when the exercise starts: directories read again, every file validated. */
   async loadPool(input: { paths: string[]; firedAt: number }): Promise<DrillSpec[]> {
-    const files = await expandPool(input.paths).catch((err: Error) => { throw ApplicationFailure.nonRetryable(err.message, 'InvalidScenario'); });
+    const files = await expandPool(input.paths).catch((err: Error) => { throw ApplicationFailure.nonRetryable(err.message, ErrorType.InvalidScenario); });
     return Promise.all(files.map((file) => fileActivities.loadScenario({ file, operator: 'people', firedAt: input.firedAt })));
   },
 
   /** The scenario file as it is now, resolved into a spec; an invalid plan fails the run, not retried. */
   async loadScenario(input: { file: string; operator: DrillSpec['operator']; firedAt: number }): Promise<DrillSpec> {
     const v = await validateScenarioFile(input.file);
-    if (!v.ok) throw ApplicationFailure.nonRetryable(`${input.file} is not a valid scenario:\n${v.errors.map(formatError).join('\n')}`, 'InvalidScenario');
+    if (!v.ok) throw ApplicationFailure.nonRetryable(`${input.file} is not a valid scenario:\n${v.errors.map(formatError).join('\n')}`, ErrorType.InvalidScenario);
     return toDrillSpec(v.scenario, newDrillId(v.scenario.name, new Date(input.firedAt)), input.file, input.operator);
   },
 

@@ -4,6 +4,7 @@
 // started; destructive ones leave a marker in the target (/tmp/.drill-faults) before they act,
 // recording what was there, and a retry that finds it verifies instead of destroying again.
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../model/errors.js';
 import type Docker from 'dockerode';
 import type { FaultEffect, FaultHeal, FaultSpec } from '../model/fault.js';
 import type { Target } from './containers.js';
@@ -43,7 +44,7 @@ export async function diskFill(c: Ctx): Promise<FaultEffect> {
   // A volume with no size of its own lives on the engine's disk: filling it fills the disk under every
   // container, the host and the orchestrator's own database. Only a bounded fill is made.
   if (wantK > MAX_FILL_K) {
-    throw ApplicationFailure.nonRetryable(`disk-fill of ${c.f.path} to ${level}% would write ${mb(wantK * 1024)}: that filesystem is the engine's own disk (or too large to fill safely); give the path a filesystem of its own size (a tmpfs mount) to fill it`, 'TooLarge');
+    throw ApplicationFailure.nonRetryable(`disk-fill of ${c.f.path} to ${level}% would write ${mb(wantK * 1024)}: that filesystem is the engine's own disk (or too large to fill safely); give the path a filesystem of its own size (a tmpfs mount) to fill it`, ErrorType.TooLarge);
   }
   if (wantK > before.fileK) {
     const r = await run(c.docker, c.t.container, ['sh', '-c', 'fallocate -l "$2"KiB "$1" 2>/dev/null || dd if=/dev/zero of="$1" bs=1024 count="$2" 2>&1', 'fill', file, String(wantK)], { timeoutMs: 170_000 });

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import Docker from 'dockerode';
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../model/errors.js';
 import type { FaultSpec } from '../model/fault.js';
 import { RUN_LABEL, resourceName } from './names.js';
 import { type Exec, noEffect, run, safeKey, sh } from './fault-kit.js';
@@ -35,7 +36,7 @@ export async function findSidecar(c: NetCtx): Promise<Side | null> {
   const container = c.docker.getContainer(c.sideName);
   try {
     const info = await container.inspect();
-    if (info.Config.Labels?.[RUN_LABEL] !== c.drillId) throw ApplicationFailure.nonRetryable(`container ${c.sideName} is not labelled ${RUN_LABEL}=${c.drillId}; refusing to use it`, 'Unlabelled');
+    if (info.Config.Labels?.[RUN_LABEL] !== c.drillId) throw ApplicationFailure.nonRetryable(`container ${c.sideName} is not labelled ${RUN_LABEL}=${c.drillId}; refusing to use it`, ErrorType.Unlabelled);
     return { container, info };
   } catch (err) {
     if (isNotFound(err)) return null;
@@ -61,7 +62,7 @@ export async function ensureSidecar(c: NetCtx, labels: Record<string, string> = 
         HostConfig: { NetworkMode: `container:${c.t.info.Id}`, CapAdd: ['NET_ADMIN'] },
       });
     } catch (err) {
-      if (isNotFound(err)) throw ApplicationFailure.nonRetryable(`image ${NETEM_IMAGE} is not built; run \`npx drill setup\``, 'ImageMissing');
+      if (isNotFound(err)) throw ApplicationFailure.nonRetryable(`image ${NETEM_IMAGE} is not built; run \`npx drill setup\``, ErrorType.ImageMissing);
       if (!isConflict(err)) throw err;
     }
     side = (await findSidecar(c))!;
@@ -213,7 +214,7 @@ export async function throughput(c: NetCtx, side: Side, iface: string, ip: strin
 /** Rate strings of the schema (512kbit, 10mbit, 1gbit) in bits per second. */
 export function rateBits(rate: string): number {
   const m = /^(\d+)(kbit|mbit|gbit)$/.exec(rate);
-  if (!m) throw ApplicationFailure.nonRetryable(`bandwidth rate "${rate}" is not like 512kbit, 10mbit`, 'BadFault');
+  if (!m) throw ApplicationFailure.nonRetryable(`bandwidth rate "${rate}" is not like 512kbit, 10mbit`, ErrorType.BadFault);
   return Number(m[1]) * { kbit: 1e3, mbit: 1e6, gbit: 1e9 }[m[2] as 'kbit'];
 }
 

@@ -1,16 +1,18 @@
-// Network faults, injected from a sidecar in the target's network namespace (activities/netem.ts)
-// and verified by measuring from there: round-trip times, ping loss and duplicates, a UDP burst's
-// rate, a peer that stops answering, a name that stops resolving. Each injection checks what is in
-// place before changing anything, so a retry after a worker crash finds its fault and only verifies;
-// the baseline measured before the fault is kept in the sidecar for the verification and the heal.
+// Network faults (partition aside: activities/partition.ts), injected from a sidecar in the target's
+// network namespace (activities/netem.ts) and verified by measuring from there: round-trip times, ping
+// loss and duplicates, a UDP burst's rate, a peer that stops answering, a name that stops resolving.
+// Each injection checks what is in place before changing anything, so a retry after a worker crash
+// finds its fault and only verifies; the baseline measured before the fault is kept in the sidecar for
+// the verification and the heal.
 // Kernels without sch_netem get the same faults from drill-shape (NFQUEUE, user space).
 import Docker from 'dockerode';
 import type { FaultEffect, FaultHeal, FaultSpec } from '../model/fault.js';
 import { noEffect, requireRunning, run, waitFor } from './fault-kit.js';
 import { drillTarget } from './containers.js';
 import { resourceName } from './names.js';
+import { healPartition, partition } from './partition.js';
 import {
-  NETWORKS_LABEL, type Iface, type NetCtx, type NetState, type Ping, type Probe, type Side, dropRules, drillNetworks, ensureRule, ensureSidecar, exec,
+  type Iface, type NetCtx, type NetState, type Ping, type Probe, type Side, dropRules, drillNetworks, ensureRule, ensureSidecar, exec,
   findSidecar, fmtRate, interfaces, lossPct, ms, netCtx, ownQdisc, peerAddresses, ping, probeFor, rateBits, readState, removeSidecar, throughput, writeState,
 } from './netem.js';
 
@@ -175,42 +177,6 @@ async function dns(c: NetCtx, side: Side, s: NetState): Promise<FaultEffect> {
   return { effectAt: s.appliedAt!, evidence };
 }
 
-async function partition(c: NetCtx): Promise<FaultEffect> {
-  const f = c.f;
-  const existing = await findSidecar(c);
-  const recorded = existing?.info.Config.Labels?.[NETWORKS_LABEL];
-  const nets: string[] = recorded ? JSON.parse(recorded) : drillNetworks(c);
-  if (nets.length === 0) throw noEffect(f, `${f.target} is on ${f.network ? `no network ${f.network}` : 'no drill network'}`);
-  // The networks to reconnect are recorded on the sidecar before any is cut: a heal on any worker finds them.
-  const side = await ensureSidecar(c, { [NETWORKS_LABEL]: JSON.stringify(nets) });
-  let s = await readState(c, side);
-  if (s.probes === undefined) {
-    const probes: (Probe & { before: number })[] = [];
-    for (const n of nets) {
-      const p = await probeFor(c, [n]);
-      if (p) probes.push({ ...p, before: (await ping(c, side, p.ip, 2, 0.2)).received });
-    }
-    await writeState(c, side, (s = { probes }));
-  }
-  for (const n of nets) {
-    if ((await c.t.container.inspect()).NetworkSettings.Networks?.[n]) {
-      await c.docker.getNetwork(n).disconnect({ Container: c.t.info.Id, Force: true }).catch((e) => { if (![404, 409].includes(e.statusCode)) throw e; });
-    }
-  }
-  if (s.appliedAt === undefined) await writeState(c, side, (s = { ...s, appliedAt: Date.now() }));
-  const info = await c.t.container.inspect();
-  const still = nets.filter((n) => info.NetworkSettings.Networks?.[n]);
-  const short = (n: string) => n.replace(resourceName(c.drillId, ''), '');
-  if (still.length) throw noEffect(f, `still attached to ${still.map(short).join(', ')}`);
-  const checks: string[] = [];
-  for (const p of s.probes as (Probe & { before: number })[]) {
-    const after = await ping(c, side, p.ip, 2, 0.2);
-    checks.push(`ping ${p.name} ${p.before}/2 → ${after.received}/2`);
-    if (after.received > 0) throw noEffect(f, `disconnected from ${short(p.network)}, yet ${p.name} (${p.ip}) still answers`);
-  }
-  return { effectAt: s.appliedAt!, evidence: `disconnected from ${nets.map(short).join(', ')}${checks.length ? `; ${checks.join(', ')}` : ''}` };
-}
-
 export async function healNetwork(docker: Docker, drillId: string, key: string, f: FaultSpec): Promise<FaultHeal> {
   const t = await drillTarget(docker, drillId, f.target, true);
   if (!t) {
@@ -271,50 +237,6 @@ export async function healNetwork(docker: Docker, drillId: string, key: string, 
     } else {
       evidence = `tbf removed from ${ifaces.join(', ')}; ${p.name} answers (${after.received}/${after.sent})`;
     }
-  }
-  await removeSidecar(c);
-  return { healedAt, evidence };
-}
-
-async function healPartition(c: NetCtx): Promise<FaultHeal> {
-  const f = c.f;
-  const side = await findSidecar(c);
-  const recorded = side?.info.Config.Labels?.[NETWORKS_LABEL];
-  if (!recorded) {
-    await removeSidecar(c);
-    return { healedAt: Date.now(), evidence: `not in place: no record of networks cut from ${f.target} by this fault` };
-  }
-  const nets: string[] = JSON.parse(recorded);
-  const short = (n: string) => n.replace(resourceName(c.drillId, ''), '');
-  const done: string[] = [];
-  for (const n of nets) {
-    if ((await c.t.container.inspect()).NetworkSettings.Networks?.[n]) continue;
-    try {
-      await c.docker.getNetwork(n).connect({ Container: c.t.info.Id, EndpointConfig: { Aliases: [f.target] } });
-      done.push(short(n));
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
-    }
-  }
-  const info = await c.t.container.inspect();
-  const missing = nets.filter((n) => !info.NetworkSettings.Networks?.[n]);
-  const healedAt = Date.now();
-  let evidence = done.length ? `reconnected to ${done.join(', ')} as "${f.target}"` : `already attached to ${nets.map(short).join(', ')}`;
-  if (missing.length) evidence += `; ${missing.map(short).join(', ')} no longer exist(s)`;
-  if (info.State.Running) {
-    const fresh = netCtx(c.docker, c.drillId, c.key, f, { container: c.t.container, info });
-    const probeSide = await ensureSidecar(fresh);
-    const answers: string[] = [];
-    for (const n of nets.filter((x) => !missing.includes(x))) {
-      const p = await probeFor(fresh, [n]);
-      if (!p) continue;
-      const got = await waitFor(5000, async () => ((await ping(fresh, probeSide, p.ip, 1, 0.2)).received > 0 ? true : undefined), 200);
-      if (!got) throw new Error(`partition heal: reconnected to ${short(n)}, but ${p.name} (${p.ip}) does not answer`);
-      answers.push(p.name);
-    }
-    if (answers.length) evidence += `; ${answers.join(', ')} answer(s) ping again`;
-  } else {
-    evidence += ` (${f.target} is not running: reachability not measured)`;
   }
   await removeSidecar(c);
   return { healedAt, evidence };

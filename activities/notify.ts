@@ -1,6 +1,7 @@
 // Notifications a drill sends to people: escalations and RTO budget warnings. Always logged by the
 // worker; also POSTed as JSON to the scenario's webhook when it declares one.
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../model/errors.js';
 
 export type NotifyInput = { drillId: string; subject: string; message: string; webhook?: string };
 
@@ -18,7 +19,7 @@ export const notifyActivities = {
     });
     if (!res.ok) {
       const err = `webhook answered ${res.status} ${res.statusText}`;
-      if (res.status >= 400 && res.status < 500) throw ApplicationFailure.nonRetryable(err, 'WebhookRefused');
+      if (res.status >= 400 && res.status < 500) throw ApplicationFailure.nonRetryable(err, ErrorType.WebhookRefused);
       throw new Error(err);
     }
     return { at, delivered: true };

@@ -4,6 +4,7 @@
 import { Socket } from 'node:net';
 import { activityInfo, heartbeat, Context, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../model/errors.js';
 import type { Endpoint } from '../model/spec.js';
 import { addSample, type LedgerWrite, type SampleRun } from '../model/record.js';
 import { publishHost } from './names.js';
@@ -116,7 +117,7 @@ export const probeActivities = {
     }
     throw ApplicationFailure.nonRetryable(
       `${input.endpoint.container}:${input.endpoint.port} did not become ${input.until} within ${input.waitTimeoutMs}ms` + (lastError ? ` (last error: ${lastError})` : ''),
-      'ProbeTimeout',
+      ErrorType.ProbeTimeout,
     );
   },
 

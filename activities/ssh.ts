@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { heartbeat, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../model/errors.js';
 import { Client, type ClientChannel } from 'ssh2';
 import { drillKey, fingerprint, matchesPin, redact } from './keys.js';
 import { publishHost } from './names.js';
@@ -41,9 +42,9 @@ async function connect(target: SshTarget, privateKey: string): Promise<Session> 
       if (presented && !matchesPin(presented, t.hostKey)) {
         reject(ApplicationFailure.nonRetryable(
           `${t.name} (${t.address}:${t.port}) presented host key ${fingerprint(presented)}, not the pinned ${t.hostKey.startsWith('SHA256:') ? t.hostKey : fingerprint(t.hostKey)}; refusing to connect`,
-          'HostKeyMismatch'));
+          ErrorType.HostKeyMismatch));
       } else if (err.level === 'client-authentication') {
-        reject(ApplicationFailure.nonRetryable(`${t.name}: the key was refused for user ${t.user} (key authentication only)`, 'AuthFailed'));
+        reject(ApplicationFailure.nonRetryable(`${t.name}: the key was refused for user ${t.user} (key authentication only)`, ErrorType.AuthFailed));
       } else reject(new Error(`${t.name} (${t.address}:${t.port}): ${err.message}`));
     });
     const algorithms = hostKeyAlgorithms(t.hostKey);
@@ -87,7 +88,7 @@ export function sshActivities() {
     async sshCommand(input: { drillId: string; key: string; host: SshTarget; command: string; timeoutMs: number }): Promise<SshResult> {
       const { host } = input;
       const privateKey = host.identityFile !== undefined
-        ? await readFile(host.identityFile, 'utf8').catch((err: Error) => { throw ApplicationFailure.nonRetryable(`${host.name}: cannot read identityFile ${host.identityFile}: ${err.message}`, 'NoIdentity'); })
+        ? await readFile(host.identityFile, 'utf8').catch((err: Error) => { throw ApplicationFailure.nonRetryable(`${host.name}: cannot read identityFile ${host.identityFile}: ${err.message}`, ErrorType.NoIdentity); })
         : drillKey(input.drillId).privateKey;
       const clean = (s: string) => redact(s, [privateKey]).slice(0, OUTPUT_LIMIT);
       const startedAt = Date.now();
@@ -106,7 +107,7 @@ export function sshActivities() {
           // The command runs detached from this session: end it explicitly, or it would outlive the step.
           await session.run(shellLine(killArgv(marker))).catch(() => undefined);
           if (outcome === 'cancelled') throw new Error('cancelled');
-          throw ApplicationFailure.nonRetryable(`\`${clean(input.command)}\` on ${host.name} did not finish within ${input.timeoutMs}ms; killed`, 'Timeout');
+          throw ApplicationFailure.nonRetryable(`\`${clean(input.command)}\` on ${host.name} did not finish within ${input.timeoutMs}ms; killed`, ErrorType.Timeout);
         }
         return { exitCode: outcome.code, stdout: clean(outcome.stdout), stderr: clean(outcome.stderr), startedAt, endedAt: Date.now() };
       } finally {

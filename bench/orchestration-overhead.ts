@@ -3,14 +3,10 @@
 // the figures are printed side by side with their ratio. Never a pass/fail: machines are noisy.
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { Client, Connection } from '@temporalio/client';
 import Docker from 'dockerode';
 import { toDrillSpec } from '../model/spec.js';
 import { scenarioSchema } from '../model/scenario.js';
-import { createDrillWorker } from '../worker/worker.js';
-import { ensureTemporal } from '../setup/temporal-server.js';
-import { drillWorkflow } from '../workflows/drill.js';
-import type { DrillRecord } from '../model/record.js';
+import { drillRunner } from './drill-runner.js';
 
 const N = Number(process.env.BENCH_STEPS ?? 50);
 const IMAGE = 'drill/redis:latest';
@@ -53,18 +49,11 @@ function spec(steps: number) {
 
 async function main() {
   const docker = new Docker();
-  const address = await ensureTemporal((s) => console.error(s));
-  const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
-  const { worker, connection: wc } = await createDrillWorker(address, taskQueue);
-  const running = worker.run();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const drills = await drillRunner();
   const runDrill = async (steps: number) => {
     const t = performance.now();
-    const s = spec(steps);
-    const record: DrillRecord = await client.workflow.execute(drillWorkflow, { taskQueue, workflowId: s.drillId, args: [s] });
+    const record = await drills.run(spec(steps));
     const wall = performance.now() - t;
-    if (record.status !== 'completed') throw new Error(`bench drill ${record.status}: ${record.failure}`);
     const first = record.steps[0]!.startedAt!;
     const last = record.steps[record.steps.length - 1]!.endedAt!;
     return { steps: last - first, wall };
@@ -72,10 +61,7 @@ async function main() {
   await runDrill(3); // warm: workflow bundle, sticky cache, image layers
   const directMs = await direct(docker);
   const drill = await runDrill(N);
-  worker.shutdown();
-  await running;
-  await connection.close();
-  await wc.close();
+  await drills.close();
   const per = (ms: number) => (ms / N).toFixed(1);
   console.log(`direct dockerode: ${N} execs in ${directMs.toFixed(0)} ms (${per(directMs)} ms/exec)`);
   console.log(`drill workflow:   ${N} exec steps in ${drill.steps.toFixed(0)} ms (${per(drill.steps)} ms/step); whole drill with provision and cleanup ${drill.wall.toFixed(0)} ms`);

@@ -6,13 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
 import { toDrillSpec, type ContainerSpec, type DrillSpec } from '../model/spec.js';
 import { formatError, validateScenarioText } from '../model/validate.js';
-import type { DrillRecord } from '../model/record.js';
-import { createDrillWorker } from '../worker/worker.js';
-import { ensureTemporal } from '../setup/temporal-server.js';
-import { drillWorkflow } from '../workflows/drill.js';
+import { drillRunner } from './drill-runner.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SCENARIO = new URL('../../scenarios/site-failover.yaml', import.meta.url);
@@ -68,17 +64,11 @@ async function byCli(spec: DrillSpec): Promise<{ upMs: number; downMs: number }>
 }
 
 async function main() {
-  const address = await ensureTemporal((s) => console.error(s));
-  const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
-  const { worker, connection: wc } = await createDrillWorker(address, taskQueue);
-  const running = worker.run();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const drills = await drillRunner();
   const byDrill = async () => {
     const spec = await upSpec();
     const t = Date.now();
-    const record: DrillRecord = await client.workflow.execute(drillWorkflow, { taskQueue, workflowId: spec.drillId, args: [spec] });
-    if (record.status !== 'completed') throw new Error(`bench drill ${record.status}: ${record.failure}`);
+    const record = await drills.run(spec);
     const up = record.timeline.find((e) => e.type === 'probe.healthy')!.at;
     const cleanup = record.timeline.find((e) => e.type === 'cleanup.done')!.at;
     const lastStep = record.steps[0]!.endedAt!;
@@ -88,10 +78,7 @@ async function main() {
   try {
     for (let i = 0; i < ROUNDS; i++) rows.push({ cli: await byCli(await upSpec()), drill: await byDrill() });
   } finally {
-    worker.shutdown();
-    await running;
-    await connection.close();
-    await wc.close();
+    await drills.close();
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -31,3 +31,5 @@ export const BREAKDOWN_CODE_LIST = Object.keys(BREAKDOWN_CODES) as BreakdownCode
 /** What a breakdown did to the incident: made it larger, made it last longer, or neither. */
 export const BREAKDOWN_EFFECTS = ['enlarged', 'prolonged', 'none'] as const;
 export type BreakdownEffect = (typeof BREAKDOWN_EFFECTS)[number];
+/** A report.json from an older release may carry any string here. */
+export const isBreakdownEffect = (x: unknown): x is BreakdownEffect => (BREAKDOWN_EFFECTS as readonly unknown[]).includes(x);

@@ -1,13 +1,14 @@
 // What each side of an exercise sees. A participant's view is built field by field from what a real
 // team would have (its monitoring, its own answers, the runbook step once the incident is declared),
 // never by removing fields from the facilitator's: a field added to the record later stays hidden.
-import type { DrillRecord, SampleRun } from './record.js';
+import type { DrillRecord, SampleRun, WaitingStep } from './record.js';
 import { isPeopleKind } from './spec.js';
-import type { ExerciseRecord, Inject } from './exercise.js';
+import type { ExerciseRecord, Inject } from './exercise-types.js';
 
 export type Symptom = { probe: string; state: 'ok' | 'failing' | 'no samples yet'; since: number | null; error?: string };
 export type Alert = { at: number; probe: string; text: string };
-export type WaitingForTeam = { id: string; kind: string; text: string; role?: string; since: number };
+/** The team is not told how long the runbook expects the step to take. */
+export type WaitingForTeam = Omit<WaitingStep, 'expectedMs'>;
 
 /** The sealed choice and what became of it: shown to everyone once the facilitator reveals. */
 export type Reveal = {

@@ -1,35 +1,22 @@
-// The scenario-undisclosed exercise (シナリオ非提示型訓練): what the facilitator seals (which pool
-// scenario, which target, which moment), who holds which credential, and the injects a facilitator
-// may add. Pure: the exercise workflow draws the choice with these functions, tests check them alone.
+// The scenario-undisclosed exercise (シナリオ非提示型訓練): drawing what the facilitator seals (which
+// pool scenario, which target, which moment), checking a pool against its team, and the drill that
+// results; the exercise's data is in model/exercise-types.ts. Pure: the exercise workflow draws the
+// choice with these functions, tests check them alone.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { seededRandom, type FaultInput } from './fault.js';
+import { seededRandom } from './fault.js';
 import { planFaults } from './plan.js';
 import { allSteps, type DrillSpec } from './spec.js';
+import type { ExerciseAccess, ExerciseRecord, Inject, SealedChoice } from './exercise-types.js';
+
+// Workflows and the CLI take the exercise's vocabulary from here with its functions.
+export type { ExerciseAccess, ExerciseRecord, ExerciseSpec, Inject, SealedChoice } from './exercise-types.js';
 
 /**
  * Tokens are minted by `drill exercise start` and handed out; the workflow keeps only their hashes,
  * so neither its state nor a view of it can give a token back.
  */
 export const tokenHash = (token: string): string => bytesToHex(sha256(utf8ToBytes(token)));
-
-export type ExerciseAccess = { facilitator: string; participants: Record<string, string> };
-
-/** What the facilitator seals: participants learn it only from the reveal. */
-export type SealedChoice = {
-  scenario: string;
-  scenarioFile?: string;
-  /** position in the pool, as the pool was given */
-  poolIndex: number;
-  poolSize: number;
-  /** the exercise's seed: the same pool, window and seed give the same choice */
-  seed: number;
-  /** the drill's own seed (its faults' targets) */
-  drillSeed: number;
-  /** when, counted from the start of the exercise, the first fault is let loose */
-  momentMs: number;
-  faults: { step: string; title?: string; type: string; targets: string[] }[];
-};
 
 export type ExerciseInput = {
   /** absent when a schedule starts it: the workflow's own id */
@@ -46,15 +33,6 @@ export type ExerciseInput = {
   /** where the facilitator's notices (exercise started, escalations) are POSTed */
   webhook?: string;
   lang?: 'en' | 'ja';
-};
-
-/** The exercise as the drill workflow carries it. */
-export type ExerciseSpec = {
-  exerciseId: string;
-  facilitator: string;
-  windowMs: number;
-  access: ExerciseAccess;
-  choice: SealedChoice;
 };
 
 /** An exercise id as Docker names take it: a schedule's firings are named `<schedule>-run-<time with colons>`. */
@@ -123,39 +101,12 @@ export function poolTeam(pool: DrillSpec[]): Record<string, string[]> {
   return Object.fromEntries(Object.entries(team).map(([n, roles]) => [n, [...roles].sort()]));
 }
 
-/** A complication the facilitator adds while the exercise runs. */
-export type Inject =
-  /** the person is unavailable for the rest of the drill: their credential is refused from now on */
-  | { kind: 'unavailable'; person: string; note?: string }
-  /** notifying the vendor does not go through for this long */
-  | { kind: 'vendor-unreachable'; forMs: number; note?: string }
-  /** one more fault from the library on a container of the drill, healed like the plan's own: after `forMs`, or when the drill ends */
-  | { kind: 'fault'; fault: FaultInput; forMs?: number; note?: string };
-
 export type FacilitatorAction =
   | { kind: 'pause'; reason?: string }
   | { kind: 'resume' }
   | { kind: 'abort'; reason?: string }
   | { kind: 'reveal' }
   | { kind: 'inject'; inject: Inject };
-
-/** What the exercise adds to a drill's record. Times are epoch milliseconds. */
-export type ExerciseRecord = {
-  exerciseId: string;
-  facilitator: string;
-  windowMs: number;
-  choice: SealedChoice;
-  /** when the hold before the first fault ended (the moment, as it happened) */
-  momentAt?: number;
-  detected?: { at: number; by: string; note?: string };
-  declared?: { at: number; by: string; note?: string };
-  injects: { at: number; by: string; inject: Inject; detail: string }[];
-  pauses: { at: number; until?: number; reason?: string }[];
-  unavailable: string[];
-  /** vendor notifications do not go through until then */
-  vendorUnreachableUntil?: number;
-  revealedAt?: number;
-};
 
 /** Paused time inside [from, to]: an exercise's clock does not run while the facilitator holds it. */
 export function pausedWithin(pauses: ExerciseRecord['pauses'], from: number, to: number): number {

@@ -167,12 +167,23 @@ export type FaultActivities = {
   healFault(input: { drillId: string; key: string; fault: FaultSpec }): Promise<FaultHeal>;
 };
 
-/** What a fault needs besides its type, by type: checked at validation so a plan fails before it runs. */
-const REQUIRED: Partial<Record<FaultType, (keyof FaultInput)[]>> = {
+/** A fault's own parameters, as a scenario names them (its selection aside). */
+export type FaultParam = Exclude<keyof FaultInput, 'type' | keyof FaultPlan['select']>;
+
+/**
+ * What a fault needs besides its type and selection, by type, as a scenario names it: validation
+ * refuses a plan without them, and the inject activity a resolved fault (under `specParam`'s names).
+ */
+export const REQUIRED_PARAMS: Partial<Record<FaultType, FaultParam[]>> = {
   'kill-process': ['process'], 'partition-pair': ['peer'], latency: ['delay'], loss: ['packets'], corrupt: ['packets'],
   duplicate: ['packets'], bandwidth: ['rate'], 'disk-fill': ['path', 'level'], memory: ['megabytes'],
   'corrupt-file': ['path'], 'delete-file': ['path'], 'drop-table': ['table'], 'clock-skew': ['skew'],
 };
+
+const IN_MS = { delay: 'delayMs', jitter: 'jitterMs', skew: 'skewMs' } as const;
+
+/** A parameter's name in a FaultSpec: durations are resolved to milliseconds (toFaultPlan). */
+export const specParam = (p: FaultParam): keyof FaultSpec => (p in IN_MS ? IN_MS[p as keyof typeof IN_MS] : (p as Exclude<FaultParam, keyof typeof IN_MS>));
 
 type Finding = { path: (string | number)[]; message: string };
 
@@ -190,7 +201,7 @@ export function faultFindings(f: FaultInput, topology: { networks: string[]; con
   if (f.labels !== undefined && pool.length === 0) out.push({ path: [...path, 'labels'], message: `no container of the topology carries ${Object.entries(f.labels).map(([k, v]) => `${k}=${v}`).join(', ')}` });
   if (f.random !== undefined && f.percent !== undefined) out.push({ path: [...path, 'random'], message: 'choose `random` or `percent`, not both' });
   if ((f.random !== undefined || f.percent !== undefined) && f.target !== undefined) out.push({ path: [...path, f.random !== undefined ? 'random' : 'percent'], message: 'a random choice needs a set to choose from: `site` or `labels`, not `target`' });
-  for (const k of REQUIRED[f.type] ?? []) if (f[k] === undefined) out.push({ path: [...path, k], message: `a ${f.type} fault needs \`${k}\`` });
+  for (const k of REQUIRED_PARAMS[f.type] ?? []) if (f[k] === undefined) out.push({ path: [...path, k], message: `a ${f.type} fault needs \`${k}\`` });
   if (f.peer !== undefined && !topology.containers[f.peer]) out.push({ path: [...path, 'peer'], message: `no container "${f.peer}" in the topology` });
   if (f.peer !== undefined && f.peer === f.target) out.push({ path: [...path, 'peer'], message: 'a partition between a container and itself cuts nothing: name another container' });
   if (f.type === 'clock-skew') {

@@ -3,7 +3,7 @@
 import type { DrillSpec } from './spec.js';
 import type { BreakdownCode, BreakdownEffect } from './breakdown.js';
 import type { FaultSpec, FaultType } from './fault.js';
-import type { ExerciseRecord } from './exercise.js';
+import type { ExerciseRecord } from './exercise-types.js';
 import type { TimelineEvent } from './timeline.js';
 
 export type StepStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'skipped' | 'aborted';
@@ -34,6 +34,12 @@ export type StepResult = {
   overrun?: boolean;
   escalated?: boolean;
 };
+
+/**
+ * The people step a drill is waiting on now, as the drill's status shows it; an exercise's participants
+ * see it without `expectedMs` (model/exercise-view.ts).
+ */
+export type WaitingStep = { id: string; kind: 'manual' | 'gate' | 'notify'; since: number; text: string; role?: string; expectedMs?: number };
 
 export type { BreakdownEffect } from './breakdown.js';
 

@@ -2,7 +2,7 @@
 // Schema for editors (model/scenario.schema.json) is exported from it by `drill schema`.
 import { z } from 'zod';
 import { DURATION_PATTERN } from './duration.js';
-import { BREAKDOWN_CODE_LIST, type BreakdownCode } from './breakdown.js';
+import { BREAKDOWN_CODE_LIST, BREAKDOWN_EFFECTS, type BreakdownCode } from './breakdown.js';
 import { faultSchema } from './fault.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
@@ -95,12 +95,14 @@ export const sshActionSchema = z.strictObject({
   command: z.string().min(1),
 });
 
+const breakdownCode = z.enum(BREAKDOWN_CODE_LIST as [BreakdownCode, ...BreakdownCode[]]);
+
 /** What a drill found at a step or an objective, carried into the plan by `drill revise`. */
 const findingSchema = z.strictObject({
   /** the drill that found it */
   drill: z.string().min(1),
-  code: z.enum(BREAKDOWN_CODE_LIST as [BreakdownCode, ...BreakdownCode[]]).optional(),
-  effect: z.enum(['enlarged', 'prolonged', 'none']).optional(),
+  code: breakdownCode.optional(),
+  effect: z.enum(BREAKDOWN_EFFECTS).optional(),
   note: z.string().min(1),
   lost: duration.optional(),
 });
@@ -111,7 +113,7 @@ const followUpSchema = z.strictObject({
   finding: z.string().min(1),
   step: name.optional(),
   /** the breakdown it answers: the next drill checks that it does not happen again at the step */
-  code: z.enum(BREAKDOWN_CODE_LIST as [BreakdownCode, ...BreakdownCode[]]).optional(),
+  code: breakdownCode.optional(),
   objective: name.optional(),
   owner: z.string().min(1),
   due: z.iso.date(),

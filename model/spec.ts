@@ -3,7 +3,7 @@
 import type { DockerActionInput, Scenario, ScenarioStep, NOTIFY_AUDIENCES, PROBE_PROTOCOLS, RTO_PHASES, SshActionInput } from './scenario.js';
 import { durationMs } from './duration.js';
 import { toFaultPlan, type FaultPlan } from './fault.js';
-import type { ExerciseSpec } from './exercise.js';
+import type { ExerciseSpec } from './exercise-types.js';
 
 export type NotifyAudience = (typeof NOTIFY_AUDIENCES)[number];
 export type RtoPhase = (typeof RTO_PHASES)[number];

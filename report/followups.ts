@@ -5,7 +5,7 @@
 //  - a follow-up on an objective: verified fixed when it was met, still failing when missed.
 import type { DrillRecord } from '../model/record.js';
 import type { FollowUpSpec } from '../model/spec.js';
-import type { ObjectiveResult } from './build.js';
+import type { ObjectiveResult } from './objectives.js';
 
 export type FollowUpVerdict = 'verified fixed' | 'still failing' | 'not exercised';
 export type FollowUpResult = FollowUpSpec & { verdict: FollowUpVerdict; evidence: string };

@@ -1,6 +1,6 @@
 // A scenario's drills side by side: did RTO and RPO hold drill after drill, which breakdowns keep
 // coming back, which steps eat the time. Pure: parsed report.json values in, a model and text out.
-import { BREAKDOWN_CODES, type BreakdownCode } from '../model/breakdown.js';
+import { BREAKDOWN_CODES, BREAKDOWN_EFFECTS, isBreakdownEffect, type BreakdownCode, type BreakdownEffect } from '../model/breakdown.js';
 import { formatDuration } from '../model/duration.js';
 import type { Report } from './build.js';
 import { readableTime } from './time.js';
@@ -20,7 +20,7 @@ export type DrillRow = {
 export type SystemHistory = { system: string; drills: DrillRow[] };
 
 export type BreakdownCount = { code: string; cause: string; count: number; drills: number; lostMs: number;
-  effects: { enlarged: number; prolonged: number; none: number } };
+  effects: Record<BreakdownEffect, number> };
 
 export type StepStats = {
   step: string; kind: string;
@@ -109,12 +109,12 @@ function breakdownsOf(reports: Report[]): BreakdownCount[] {
   for (const r of reports) {
     for (const b of r.breakdowns ?? []) {
       const c = counts.get(b.code) ?? { code: b.code, cause: b.cause ?? BREAKDOWN_CODES[b.code as BreakdownCode] ?? b.code,
-        count: 0, drills: 0, lostMs: 0, effects: { enlarged: 0, prolonged: 0, none: 0 }, seen: new Set<string>() };
+        count: 0, drills: 0, lostMs: 0, effects: Object.fromEntries(BREAKDOWN_EFFECTS.map((e) => [e, 0])) as Record<BreakdownEffect, number>, seen: new Set<string>() };
       c.count++;
       c.seen.add(r.drillId);
       c.drills = c.seen.size;
       c.lostMs += b.lostMs ?? 0;
-      if (b.effect === 'enlarged' || b.effect === 'prolonged' || b.effect === 'none') c.effects[b.effect]++;
+      if (isBreakdownEffect(b.effect)) c.effects[b.effect]++;
       counts.set(b.code, c);
     }
   }

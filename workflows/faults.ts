@@ -18,37 +18,43 @@ export function resolveFault(plan: FaultPlan, target: string): FaultSpec {
 
 export type FaultRunner = ReturnType<typeof faultRunner>;
 
+/** The activity key of one fault on one container: the same at injection and at every heal. */
+const faultKey = (drillId: string, step: string, target: string) => `${drillId}.${step}.${target}`;
+// Not healed yet, including a heal that failed: the next heal (cleanup, drill heal) tries again.
+const inPlace = (f: FaultRecord) => f.healedAt === undefined && !UNHEALABLE.has(f.type);
+
+async function healOne(drill: DrillContext, injecting: Map<FaultRecord, Promise<unknown>>, f: FaultRecord): Promise<void> {
+  const { spec, event } = drill;
+  // An injection still under way is let finish first, or it would land after its heal.
+  await injecting.get(f)?.catch(() => undefined);
+  try {
+    const r = await faultHeal.healFault({ drillId: spec.drillId, key: faultKey(spec.drillId, f.step, f.target), fault: f.fault });
+    f.healedAt = r.healedAt;
+    f.healEvidence = r.evidence;
+    delete f.healError;
+    event('fault.healed', `${f.type} on ${f.target}: ${r.evidence}`, f.step, r.healedAt);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    f.healError = failureMessage(err);
+    event('fault.heal.failed', `${f.type} on ${f.target}: ${f.healError} (run \`drill heal ${spec.drillId}\`)`, f.step);
+  }
+}
+
+
+
 export function faultRunner(drill: DrillContext) {
   const { spec } = drill;
   const event = drill.event;
   const faults = drill.record.faults!;
-  const key = (step: string, target: string) => `${spec.drillId}.${step}.${target}`;
-  // Not healed yet, including a heal that failed: the next heal (cleanup, drill heal) tries again.
-  const inPlace = (f: FaultRecord) => f.healedAt === undefined && !UNHEALABLE.has(f.type);
+  const key = (step: string, target: string) => faultKey(spec.drillId, step, target);
   const injecting = new Map<FaultRecord, Promise<unknown>>();
   const healing = new Map<FaultRecord, Promise<void>>();
-
-  async function healOne(f: FaultRecord): Promise<void> {
-    // An injection still under way is let finish first, or it would land after its heal.
-    await injecting.get(f)?.catch(() => undefined);
-    try {
-      const r = await faultHeal.healFault({ drillId: spec.drillId, key: key(f.step, f.target), fault: f.fault });
-      f.healedAt = r.healedAt;
-      f.healEvidence = r.evidence;
-      delete f.healError;
-      event('fault.healed', `${f.type} on ${f.target}: ${r.evidence}`, f.step, r.healedAt);
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      f.healError = failureMessage(err);
-      event('fault.heal.failed', `${f.type} on ${f.target}: ${f.healError} (run \`drill heal ${spec.drillId}\`)`, f.step);
-    }
-  }
 
   /** One heal at a time per fault, however many ask for it (its timer, drill heal, the cleanup). */
   function healOnce(f: FaultRecord): Promise<void> {
     let p = healing.get(f);
     if (!p) {
-      p = healOne(f).finally(() => healing.delete(f));
+      p = healOne(drill, injecting, f).finally(() => healing.delete(f));
       healing.set(f, p);
     }
     return p;

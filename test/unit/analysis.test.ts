@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addSample, mergeRuns, type LedgerWrite, type SampleRun } from '../../model/record.js';
 import { measureRpo, measureRto, sampleGaps } from '../../model/measure.js';
-import { consumedBy } from '../../report/build.js';
+import { consumedBy } from '../../report/objectives.js';
 
 /** Samples every 200ms from `from` to `to` with the given health. */
 function sample(runs: SampleRun[], from: number, to: number, ok: boolean) {
@@ -103,7 +103,7 @@ describe('sampleGaps', () => {
 
 describe('a planned disruption after a failover: each objective counts its own losses', () => {
   it('judges the failover on the checkpoint read-back and the failback on writes that survived the failover', async () => {
-    const { ledgerWindow } = await import('../../report/build.js');
+    const { ledgerWindow } = await import('../../report/objectives.js');
     // Writes 1..10 before the failover; 9 and 10 were acknowledged and lost in it (checkpoint at 20s).
     // Writes 11..20 after it; the failback (from 30s) loses 15, and 3 (a survivor of the failover).
     const writes: LedgerWrite[] = [];

@@ -85,7 +85,7 @@ function exercised(): DrillRecord {
 }
 
 describe('a participant\'s view', () => {
-  const waiting = { id: 'fail-over', kind: 'manual', text: 'Run the failover runbook', role: 'operator', since: 1_070_000 };
+  const waiting = { id: 'fail-over', kind: 'manual' as const, text: 'Run the failover runbook', role: 'operator', since: 1_070_000 };
 
   it('holds symptoms and alerts, not the scenario, its faults, targets, moment or seed', () => {
     const record = exercised();
