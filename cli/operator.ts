@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { BREAKDOWN_CODE_LIST } from '../model/breakdown.js';
+import { BREAKDOWN_CODE_LIST, BREAKDOWN_EFFECTS } from '../model/breakdown.js';
 import { durationMs } from '../model/duration.js';
 import {
   completeStepUpdate, decideUpdate, reportBreakdownUpdate, skipStepUpdate, statusQuery,
@@ -54,7 +54,7 @@ const scriptEntry = z.strictObject({
   /** wait this long after the step starts waiting (a rehearsal's pace) */
   after: z.string().default('0s'),
   confirm: who.extend({ workaround: z.string().optional() }).optional(),
-  breakdown: z.object({ by: z.string().min(1), code: z.enum(BREAKDOWN_CODE_LIST as [string, ...string[]]), note: z.string().min(1), effect: z.enum(['enlarged', 'prolonged', 'none']) }).optional(),
+  breakdown: z.object({ by: z.string().min(1), code: z.enum(BREAKDOWN_CODE_LIST as [string, ...string[]]), note: z.string().min(1), effect: z.enum(BREAKDOWN_EFFECTS) }).optional(),
   skip: z.object({ by: z.string().min(1), reason: z.string().min(1) }).optional(),
   decide: who.extend({ as: z.string().min(1) }).optional(),
   /** a rehearsal may expect the drill to refuse an action */

@@ -1,6 +1,5 @@
 // `drill run`: validate, start the drill workflow, show progress, write the reports, exit with the verdict.
 import { randomInt } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import { dryRun } from '../model/plan.js';
 import { engineAnswers, dockerUnreachableMessage } from '../setup/engine.js';
 import { toDrillSpec, type DrillSpec } from '../model/spec.js';
@@ -10,17 +9,15 @@ import { formatError, validateScenarioFile } from '../model/validate.js';
 import { writeReports } from '../report/write.js';
 import { type Lang } from '../model/lang.js';
 import { exitCodeOf } from '../report/build.js';
-import { createDrillWorker, DEFAULT_TASK_QUEUE, NAMESPACE } from '../worker/worker.js';
-import { ensureTemporal } from '../setup/temporal-server.js';
 import { drillWorkflow } from '../workflows/drill.js';
 import { abortSignal, statusQuery } from '../workflows/messages.js';
 import { progressReporter } from './progress.js';
 import { CliError } from './errors.js';
 import { loadScript, runScript, type ScriptEntry } from './operator.js';
 import { interactiveOperator } from './interactive.js';
+import { defaultParticipant } from './options.js';
 import { statusPoller } from './queries.js';
-
-export { CliError };
+import { defaultTaskQueue, withClient, withWorker } from './temporal.js';
 
 export type RunOptions = { seed?: number; operator: string; results: string; drillId?: string; taskQueue?: string; worker: boolean; quiet?: boolean; by?: string; lang?: Lang };
 
@@ -39,17 +36,6 @@ async function parseOperator(mode: string): Promise<{ operator: DrillSpec['opera
   throw new CliError(`--operator ${mode}: use auto, people, interactive, or script:FILE`, 2);
 }
 
-export async function connectClient(log: (s: string) => void): Promise<{ client: Client; connection: Connection; address: string }> {
-  let address: string;
-  try {
-    address = await ensureTemporal(log);
-  } catch (err) {
-    throw new CliError((err as Error).message, 3);
-  }
-  const connection = await Connection.connect({ address });
-  return { client: new Client({ connection, namespace: NAMESPACE }), connection, address };
-}
-
 /** `run --dry-run`: the plan with every target resolved; touches neither Docker nor Temporal. */
 export async function planDrill(file: string, seed?: number): Promise<string[]> {
   const spec = await loadSpec(file, 'dry-run');
@@ -61,15 +47,14 @@ export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCo
   const spec = await loadSpec(file, opts.drillId, operator);
   if (opts.seed !== undefined) spec.seed = opts.seed;
   if (!(await engineAnswers())) throw new CliError(dockerUnreachableMessage(), 3);
-  const log = (s: string) => console.error(s);
-  const { client, connection, address } = await connectClient(log);
-  const taskQueue = opts.taskQueue ?? process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
-  try {
+  const taskQueue = opts.taskQueue ?? defaultTaskQueue();
+  // A run tells (on stderr) how Temporal is found or started; commands that only message a drill keep quiet.
+  return withClient(async (client, address) => {
     const handle = await client.workflow.start(drillWorkflow, { taskQueue, workflowId: spec.drillId, args: [spec] });
     if (!opts.quiet) console.error(`drill ${spec.drillId} started on ${address} (task queue ${taskQueue})`);
     let finished = false;
     // At an interactive terminal the prompt owns the screen: progress prints a line per change above it.
-    const participant = interactive ? interactiveOperator(handle, opts.by ?? process.env.DRILL_PARTICIPANT ?? process.env.USER ?? 'participant', () => finished) : null;
+    const participant = interactive ? interactiveOperator(handle, opts.by ?? defaultParticipant(), () => finished) : null;
     const progress = opts.quiet ? null : participant ? progressReporter({ isTTY: false, write: (s: string) => { participant.console.print(s.replace(/\n$/, '')); } }) : progressReporter();
     const status = statusPoller(handle);
     const poll = setInterval(() => status.poll((v) => progress?.update(v)), 500);
@@ -92,18 +77,8 @@ export async function runDrill(file: string, opts: RunOptions): Promise<{ exitCo
         progress?.done();
       }
     };
-    let record: DrillRecord;
-    if (opts.worker) {
-      const { worker, connection: workerConnection } = await createDrillWorker(address, taskQueue);
-      try {
-        record = await worker.runUntil(result());
-      } finally {
-        await workerConnection.close();
-      }
-    } else record = await result();
+    const record: DrillRecord = await withWorker(address, taskQueue, opts.worker, result);
     const { dir, report } = await writeReports(record, opts.results, opts.lang);
     return { exitCode: exitCodeOf(report), reportDir: dir, record };
-  } finally {
-    await connection.close();
-  }
+  }, (s) => console.error(s));
 }

@@ -1,0 +1,48 @@
+// Options more than one command takes, declared once so they parse, default and read alike everywhere.
+// Where commands word an option differently (what the results directory or a token is for there), the
+// wording is theirs to give; the flag, its parsing and its default are not.
+import { InvalidArgumentError, Option } from 'commander';
+import { LANGS } from '../model/lang.js';
+import { DEFAULT_RESULTS } from './history.js';
+import { defaultTaskQueue } from './temporal.js';
+
+export const taskQueueOption = () => new Option('--task-queue <queue>', 'Temporal task queue').default(defaultTaskQueue());
+
+export const noWorkerOption = () => new Option('--no-worker', 'do not run a worker in this process (workers run elsewhere)');
+
+export const langOption = () => new Option('--lang <lang>', 'language of the report headings').choices(LANGS).default('en');
+
+/**
+ * `fallback: null` is for `history`, which tells a missing results/ (nothing run yet) from a missing
+ * --results directory (a mistake), so it must know whether one was given.
+ */
+export function resultsOption(description = 'where reports are written', fallback: string | null = DEFAULT_RESULTS): Option {
+  const o = new Option('--results <dir>', description);
+  return fallback === null ? o : o.default(fallback);
+}
+
+export const tokenOption = (description = 'your token (or DRILL_TOKEN)') => new Option('--token <token>', description);
+
+export const jsonOption = (description?: string) => new Option('--json', description);
+
+export const noteOption = (description?: string) => new Option('--note <text>', description);
+
+export const reasonOption = (description?: string) => new Option('--reason <text>', description);
+
+/** --by when not given: whoever this shell says they are. */
+export const defaultParticipant = () => process.env.DRILL_PARTICIPANT ?? process.env.USER ?? 'participant';
+
+export const byOption = (description = 'who you are (default $DRILL_PARTICIPANT or $USER)') => new Option('--by <name>', description);
+
+export const operatorOption = (description: string) => new Option('--operator <mode>', description).default('auto');
+
+export const seedOption = (description: string) => new Option('--seed <n>', description).argParser((v) => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('a whole number');
+  return Number(v);
+});
+
+/** Repeatable: each --participant adds one. */
+export const participantOption = (description: string) =>
+  new Option('--participant <name:roles>', description).argParser((v: string, all: string[] = []) => [...all, v]);
+
+export const webhookOption = (description: string) => new Option('--webhook <url>', description);
