@@ -6,7 +6,9 @@ import { heartbeat, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../model/errors.js';
 import { isNotFound } from './containers.js';
-import { redact } from './keys.js';
+import { RUN_LABEL } from './names.js';
+import { redact } from './redact.js';
+import { drillSecrets, secretValues } from './secrets.js';
 import { markerPath, onceArgv, OUTPUT_LIMIT } from './once.js';
 
 /** What an action observed: the instant of its effect and, for a command, its output and exit code. */
@@ -51,8 +53,11 @@ export async function execOnce(docker: Docker, container: Docker.Container, stat
     await new Promise((r) => setTimeout(r, 100));
     after = await container.inspect();
   }
-  // What a command prints enters the timeline and the reports: never a private key.
-  const shown = redact(output()).slice(0, OUTPUT_LIMIT);
+  // What a command prints enters the timeline and the reports: never a private key or a secret of the
+  // drill's containers (this one's own env too, whatever its labels say).
+  const drillId = after.Config.Labels?.[RUN_LABEL];
+  const secrets = [...secretValues(after.Config.Env ?? []), ...(drillId ? await drillSecrets(docker, drillId) : [])];
+  const shown = redact(output(), secrets).slice(0, OUTPUT_LIMIT);
   if (!after.State.Running) {
     // The effect is the container going down: the engine's own record of that instant is t0.
     return { effectAt: Date.parse(after.State.FinishedAt), output: shown, exitCode: ExitCode ?? -1, targetStopped: true, note: 'the container stopped during the command' };

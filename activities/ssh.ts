@@ -3,6 +3,7 @@
 // A command runs at most once per drill step (activities/once.ts), so a retried attempt after a worker
 // crash waits for the first one's result instead of running the runbook script twice.
 import { readFile } from 'node:fs/promises';
+import type Docker from 'dockerode';
 import { heartbeat, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../model/errors.js';
@@ -10,6 +11,7 @@ import { Client, type ClientChannel } from 'ssh2';
 import { drillKey, fingerprint, matchesPin, redact } from './keys.js';
 import { publishHost } from './names.js';
 import { killArgv, markerPath, onceArgv, OUTPUT_LIMIT, shellLine } from './once.js';
+import { drillSecrets } from './secrets.js';
 
 /**
  * Where and as whom: a listed host by its address and `identityFile`; a bastion of the topology (no
@@ -82,7 +84,8 @@ async function connect(target: SshTarget, privateKey: string): Promise<Session> 
   };
 }
 
-export function sshActivities() {
+/** `docker`: where the drill's containers are, whose secret env values are redacted from the output. */
+export function sshActivities(docker: Docker) {
   return {
     /** Runs one step's command on an SSH host, at most once for `key`, within `timeoutMs`. */
     async sshCommand(input: { drillId: string; key: string; host: SshTarget; command: string; timeoutMs: number }): Promise<SshResult> {
@@ -90,7 +93,9 @@ export function sshActivities() {
       const privateKey = host.identityFile !== undefined
         ? await readFile(host.identityFile, 'utf8').catch((err: Error) => { throw ApplicationFailure.nonRetryable(`${host.name}: cannot read identityFile ${host.identityFile}: ${err.message}`, ErrorType.NoIdentity); })
         : drillKey(input.drillId).privateKey;
-      const clean = (s: string) => redact(s, [privateKey]).slice(0, OUTPUT_LIMIT);
+      // A runbook script that prints the database's password (its env) must not put it in the record.
+      const secrets = [privateKey, ...await drillSecrets(docker, input.drillId)];
+      const clean = (s: string) => redact(s, secrets).slice(0, OUTPUT_LIMIT);
       const startedAt = Date.now();
       const session = await connect(host, privateKey);
       const marker = markerPath(input.key, '.drill-steps');

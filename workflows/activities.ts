@@ -6,6 +6,7 @@ import type { DockerActivities } from '../activities/docker.js';
 import type { FileActivities } from '../activities/files.js';
 import type { NotifyActivities } from '../activities/notify.js';
 import type { ProbeActivities } from '../activities/probes.js';
+import type { SealActivities } from '../activities/seal.js';
 import type { SshActivities } from '../activities/ssh.js';
 import { ErrorType } from '../model/errors.js';
 import type { FaultActivities } from '../model/fault.js';
@@ -19,6 +20,15 @@ export const DEFAULT_STEP_TIMEOUT_MS = 120_000;
 const OPTIONS = {
   /** creating and removing the drill's containers, networks and volumes */
   provisioning: { startToCloseTimeout: '5m', heartbeatTimeout: '1m', retry: { maximumAttempts: 3, initialInterval: '1s' } },
+  /**
+   * Provisioning and teardown that resume from any point (activities/provision.ts): a short heartbeat
+   * timeout, so a killed worker's attempt is retried within seconds; an abort waits for provisioning to
+   * stop creating, so the teardown after it finds everything there is to remove.
+   */
+  resumableProvisioning: {
+    startToCloseTimeout: '5m', heartbeatTimeout: '5s', cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: [ErrorType.Unlabelled, ErrorType.ImageMissing] },
+  },
   /** a webhook that is down is retried for a while; the log line is written at once */
   notification: { startToCloseTimeout: '30s', retry: { maximumAttempts: 5, initialInterval: '1s' } },
   /** one probe segment: sampled for PROBE_SEGMENT_MS, resumed from its heartbeat after a worker dies */
@@ -36,15 +46,19 @@ const OPTIONS = {
   /** `drill heal` after the drill ended: fewer retries, a person is waiting at a terminal */
   lateHeal: { startToCloseTimeout: '3m', heartbeatTimeout: '30s', retry: { maximumAttempts: 5, initialInterval: '1s' } },
   files: { startToCloseTimeout: '2m', retry: { maximumAttempts: 3 } },
+  /** drawing an exercise's seal: instant; a retry only follows a worker lost mid-call */
+  seal: { startToCloseTimeout: '30s', retry: { maximumAttempts: 10, initialInterval: '1s' } },
 } satisfies Record<string, ActivityOptions>;
 
 export const provisioning = proxyActivities<DockerActivities>(OPTIONS.provisioning);
+export const resumableProvisioning = proxyActivities<DockerActivities>(OPTIONS.resumableProvisioning);
 export const notifier = proxyActivities<NotifyActivities>(OPTIONS.notification);
 export const probeSegments = proxyActivities<ProbeActivities>(OPTIONS.probeSegment);
 export const faultInjection = proxyActivities<FaultActivities>(OPTIONS.faultInjection);
 export const faultHeal = proxyActivities<FaultActivities>(OPTIONS.faultHeal);
 export const lateHeal = proxyActivities<FaultActivities>(OPTIONS.lateHeal);
 export const files = proxyActivities<FileActivities>(OPTIONS.files);
+export const sealing = proxyActivities<SealActivities>(OPTIONS.seal);
 
 // A step's own timeout sets its activity's: one proxy per distinct timeout, made the first time.
 function byTimeout<T>(make: (timeoutMs: number) => T): (timeoutMs: number) => T {

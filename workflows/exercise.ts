@@ -1,11 +1,11 @@
 // exerciseWorkflow: a scenario-undisclosed exercise (シナリオ非提示型訓練). It reads the pool as it is
-// when the exercise starts, seals its choice of scenario, target and moment (workflow randomness, so
-// the same seed chooses the same), tells the facilitator, and runs the drill as a child that only
-// answers token holders. Its reports carry the reveal; they are the facilitator's to hand out.
-import { executeChild, workflowInfo } from '@temporalio/workflow';
+// when the exercise starts, seals its choice of scenario, target and moment (from a seed: the same seed
+// chooses the same), tells the facilitator, and runs the drill as a child that only answers token
+// holders. Its reports carry the reveal; they are the facilitator's to hand out.
+import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import { chooseExercise, exerciseDrill, exerciseIdOf, type ExerciseInput } from '../model/exercise.js';
 import { formatDuration } from '../model/duration.js';
-import { files, notifier } from './activities.js';
+import { files, notifier, sealing } from './activities.js';
 import { drillWorkflow } from './drill.js';
 import { failureMessage } from './failures.js';
 
@@ -20,7 +20,7 @@ export async function exerciseWorkflow(input: ExerciseInput): Promise<ExerciseRe
     await notifier.notify({ drillId: exerciseId, subject: 'exercise could not start', message: `exercise ${exerciseId}: its pool could not be read: ${failureMessage(err)}`, ...(input.webhook !== undefined && { webhook: input.webhook }) });
     throw err;
   });
-  const seed = input.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const seed = input.seed ?? await drawSeed();
   const choice = chooseExercise(pool, seed, input.windowMs);
   const spec = exerciseDrill(exerciseId, input, pool, choice);
   // The notice says nothing sealed: webhooks often land in channels participants read too.
@@ -32,4 +32,15 @@ export async function exerciseWorkflow(input: ExerciseInput): Promise<ExerciseRe
   const record = await executeChild(drillWorkflow, { workflowId: spec.drillId, args: [spec] });
   const written = await files.writeDrillReports({ record, results: input.results, ...(input.lang && { lang: input.lang }) });
   return { exerciseId, drillId: spec.drillId, status: written.status, reportDir: written.dir };
+}
+
+/**
+ * The seal's seed when none was given. Workflow randomness is seeded from the run ID, which anyone who
+ * can list workflows reads: it would seal nothing. The draw is an activity (node:crypto), so each
+ * exercise and each scheduled firing gets a seed no workflow metadata gives away. Exercises started
+ * before kept their workflow randomness, so their histories replay.
+ */
+async function drawSeed(): Promise<number> {
+  if (patched('sealed-seed-from-crypto')) return sealing.drawSeed();
+  return Math.floor(Math.random() * 2 ** 31);
 }
