@@ -1,14 +1,15 @@
 // Scenario format v1: what a plan owner writes. The zod schema is the single definition; the JSON
 // Schema for editors (model/scenario.schema.json) is exported from it by `drill schema`.
 import { z } from 'zod';
-import { DURATION_PATTERN } from './duration.js';
+import { durationSchema, MAX_TIMER_MS, PAUSE, TARGET, TIMER } from './duration.js';
 import { BREAKDOWN_CODE_LIST, BREAKDOWN_EFFECTS, type BreakdownCode } from './breakdown.js';
 import { faultSchema } from './fault.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
-const duration = z.string().regex(new RegExp(DURATION_PATTERN.replace('^', '^-?')), {
-  error: 'write a duration with a unit, e.g. 200ms, 5s, 2m, 1h30m',
-});
+// Each duration field has its bounds (model/duration.ts): what the drill waits on stays within a timer.
+const timer = durationSchema(TIMER);
+const pause = durationSchema(PAUSE);
+const target = durationSchema(TARGET);
 
 export const PROBE_PROTOCOLS = ['redis', 'tcp', 'http'] as const;
 
@@ -62,16 +63,16 @@ const probeSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('availability'),
     target: endpointSchema,
-    interval: duration.default('200ms'),
+    interval: timer.default('200ms'),
     /** how long a healthy run must last before it counts as restored */
-    sustain: duration.default('2s'),
-    timeout: duration.default('1s'),
+    sustain: pause.default('2s'),
+    timeout: timer.default('1s'),
   }),
   z.strictObject({
     kind: z.literal('ledger'),
     target: endpointSchema,
-    interval: duration.default('100ms'),
-    timeout: duration.default('1s'),
+    interval: timer.default('100ms'),
+    timeout: timer.default('1s'),
   }),
 ], { error: 'probe kind must be one of: availability, ledger' });
 
@@ -104,7 +105,7 @@ const findingSchema = z.strictObject({
   code: breakdownCode.optional(),
   effect: z.enum(BREAKDOWN_EFFECTS).optional(),
   note: z.string().min(1),
-  lost: duration.optional(),
+  lost: target.optional(),
 });
 
 /** A measure still to take, checked by the next drill of the scenario. */
@@ -119,7 +120,7 @@ const followUpSchema = z.strictObject({
   due: z.iso.date(),
   status: z.enum(['open', 'done']).default('open'),
   /** for an objective: which measure missed */
-  measure: z.enum(['rto', 'rpo']).optional(),
+  measure: z.enum(['rto', 'rpo', 'rlo']).optional(),
   /** the drill it came from */
   from: z.string().min(1),
 });
@@ -133,8 +134,8 @@ const stepBase = {
   /** what the drill does when this step fails */
   onFailure: z.enum(['abort', 'continue']).default('abort'),
   /** the runbook's expected duration, compared with the actual one in the report */
-  expected: duration.optional(),
-  timeout: duration.optional(),
+  expected: pause.optional(),
+  timeout: timer.optional(),
   /** the RTO phase this step's time counts toward; inferred from its kind and place when absent */
   phase: z.enum(RTO_PHASES).optional(),
   findings: z.array(findingSchema).optional(),
@@ -151,7 +152,7 @@ const leafSteps = [
     kind: z.literal('wait'),
     ...stepBase,
     /** a fixed pause (e.g. let writes and backups accumulate) ... */
-    for: duration.optional(),
+    for: pause.optional(),
     /** ... or until a probe holds */
     probe: name.optional(),
     until: z.enum(['healthy', 'down']).default('healthy'),
@@ -164,7 +165,7 @@ const leafSteps = [
     /** ... or a fault from the library, verified to take effect and healed by the drill */
     fault: faultSchema.optional(),
     /** the fault heals itself after this long; without it, it holds until the drill ends */
-    duration: duration.optional(),
+    duration: timer.optional(),
     /** later steps run while the fault holds (the step completes once the fault took effect) */
     background: z.boolean().default(false),
     /** this fault's effect is the disaster's t0 (default: the first fault that takes effect) */
@@ -181,7 +182,7 @@ const leafSteps = [
     /** an availability probe that must hold once the step is confirmed; a contradiction is a breakdown */
     verify: name.optional(),
     /** past this, the step's overrun is escalated (notified) */
-    escalateAfter: duration.optional(),
+    escalateAfter: timer.optional(),
   }),
   z.strictObject({
     kind: z.literal('gate'),
@@ -190,7 +191,7 @@ const leafSteps = [
     decision: z.string().min(1),
     /** the role that may take it, e.g. chief-officer */
     role: name,
-    escalateAfter: duration.optional(),
+    escalateAfter: timer.optional(),
   }),
   z.strictObject({
     kind: z.literal('notify'),
@@ -199,7 +200,7 @@ const leafSteps = [
     /** who is told, e.g. "storage vendor hotline" */
     to: z.string().min(1),
     message: z.string().min(1),
-    escalateAfter: duration.optional(),
+    escalateAfter: timer.optional(),
   }),
   z.strictObject({ kind: z.literal('verify'), ...stepBase, probe: name }),
 ] as const;
@@ -218,8 +219,8 @@ export const RECOVERY_PATHS = ['failover', 'switchover', 'failback', 'restore'] 
 
 const objectiveSchema = z.strictObject({
   system: name,
-  rto: duration,
-  rpo: duration,
+  rto: target,
+  rpo: target,
   /** recovery level objective: the level service is restored to */
   rlo: z.string().default('100%'),
   /** the availability probe that decides when service is back */
@@ -231,6 +232,8 @@ const objectiveSchema = z.strictObject({
    * step instead of the fault's t0, with only what was lost from then on counted against it.
    */
   from: name.optional(),
+  /** the step whose completion shows the data back (a check of the restored data): ends the RTO to data; default: the ledger's read-back */
+  dataCheck: name.optional(),
   findings: z.array(findingSchema).optional(),
   // Plan metadata: not used by a drill run, only checked against the guideline by `drill lint`.
   /** recovery priority tier: S 0–3h, A 3h–1d, B 1–3d, C 3d–1wk, D 1–2wk, E over 2wk */
@@ -238,9 +241,9 @@ const objectiveSchema = z.strictObject({
   /** systems (other objectives' `system`) this one cannot run without: foundations such as auth, DNS, a database */
   dependsOn: z.array(name).optional(),
   /** the priority businesses (非常時優先業務) that use this system, each with the RTO it needs */
-  usedBy: z.array(z.strictObject({ business: z.string().min(1), rto: duration })).optional(),
+  usedBy: z.array(z.strictObject({ business: z.string().min(1), rto: target })).optional(),
   /** how often a backup generation is taken */
-  backupInterval: duration.optional(),
+  backupInterval: target.optional(),
   /** replication to a standby; sync or async lets the RPO be shorter than the backup interval */
   replication: z.enum(['sync', 'async', 'none']).optional(),
 });
@@ -260,19 +263,23 @@ export const scenarioSchema = z.strictObject({
   /** who may act in which roles; when declared, a participant must hold the role they act in */
   participants: z.record(name, z.array(name).min(1)).optional(),
   /** where escalations and RTO budget warnings go besides the drill's log */
-  escalation: z.strictObject({ webhook: z.url().optional() }).default({}),
+  escalation: z.strictObject({
+    /** POSTed to as is: only http(s), and a redirect is not followed (a plan cannot point the worker at files or other schemes) */
+    webhook: z.url({ protocol: /^https?$/, error: 'a webhook is an http:// or https:// URL' }).optional(),
+  }).default({}),
   /**
    * While people keep a drill waiting, probes sample in bursts instead of continuously, so a wait of
    * days stays within the workflow's history limits: after `after` of waiting, one burst every
    * `every` (default: a tenth of the wait so far, between 30s and 10m).
    */
-  sparseSampling: z.strictObject({ after: duration.default('30m'), every: duration.optional() }).default({ after: '30m' }),
+  // A pause shorter than a second between bursts samples about as often as no sparse sampling at all.
+  sparseSampling: z.strictObject({ after: pause.default('30m'), every: durationSchema({ min: 1000, max: MAX_TIMER_MS, ceiling: TIMER.ceiling }).optional() }).default({ after: '30m' }),
   /**
    * Availability probes that must keep holding for the whole drill (the vault stays reachable, a
    * service outside the blast radius stays healthy): one failing longer than its tolerance aborts the
    * drill, which heals every fault and says which guardrail fired.
    */
-  guardrails: z.array(z.strictObject({ probe: name, tolerance: duration.default('1s') })).default([]),
+  guardrails: z.array(z.strictObject({ probe: name, tolerance: pause.default('1s') })).default([]),
   /** the most containers the drill's faults may touch, checked before any fault runs */
   blastRadius: z.strictObject({ maxContainers: z.number().int().min(1) }).optional(),
   /** seeds every random choice of the drill (fault targets), so a drill can be replayed as it was */

@@ -67,10 +67,12 @@ export type ObjectiveSpec = {
   ledger?: string;
   /** measured from the start of this step (a planned disruption) instead of the fault's t0 */
   from?: string;
+  /** the step whose completion shows the data back (absent: the ledger's read-back shows it) */
+  dataCheck?: string;
 };
 
 /** A measure from an earlier drill that this drill checks: did the breakdown recur, was the objective met? */
-export type FollowUpSpec = { id: string; finding: string; step?: string; code?: string; objective?: string; measure?: 'rto' | 'rpo'; owner: string; due: string; from: string };
+export type FollowUpSpec = { id: string; finding: string; step?: string; code?: string; objective?: string; measure?: 'rto' | 'rpo' | 'rlo'; owner: string; due: string; from: string };
 
 export type DrillSpec = {
   drillId: string;
@@ -99,6 +101,11 @@ export type DrillSpec = {
    * people: manual steps, gates and notifications wait for participants (Workflow Updates).
    */
   operator: 'auto' | 'people';
+  /**
+   * people's answers came from this operator script (`--operator script:FILE`, by file name): a
+   * rehearsal, whose timings are the script's pace, not people's (absent: people answered)
+   */
+  operatorScript?: string;
   /** a scenario-undisclosed exercise: the sealed choice and the credentials (absent for any other drill) */
   exercise?: ExerciseSpec;
 };
@@ -162,6 +169,7 @@ export function toDrillSpec(scenario: Scenario, drillId: string, scenarioFile?: 
     objectives: scenario.objectives.map((o) => ({
       system: o.system, rtoMs: durationMs(o.rto), rpoMs: durationMs(o.rpo), rlo: o.rlo,
       availability: o.availability, ...(o.ledger !== undefined && { ledger: o.ledger }), ...(o.from !== undefined && { from: o.from }),
+      ...(o.dataCheck !== undefined && { dataCheck: o.dataCheck }),
     })),
     steps,
     ...(scenario.participants !== undefined && { participants: scenario.participants }),

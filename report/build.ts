@@ -34,13 +34,28 @@ export type Report = {
   record: DrillRecord;
 };
 
+/**
+ * The record as reports carry it: containers' env values (passwords, tokens) withheld, their names kept
+ * so a reader still sees what was set. report.json embeds the record, and results are shared widely.
+ */
+export function withheldEnv(record: DrillRecord): DrillRecord {
+  const containers = Object.fromEntries(Object.entries(record.spec.topology.containers).map(([name, c]) => [name, {
+    ...c, env: Object.fromEntries(Object.keys(c.env ?? {}).map((k) => [k, ENV_WITHHELD])),
+  }]));
+  return { ...record, spec: { ...record.spec, topology: { ...record.spec.topology, containers } } };
+}
+export const ENV_WITHHELD = '(withheld from reports)';
+
 export function buildReport(recorded: DrillRecord): Report {
   // Records from before people took part in drills carry no breakdowns or notifications.
-  const record: DrillRecord = { ...recorded, breakdowns: recorded.breakdowns ?? [], notifications: recorded.notifications ?? [] };
+  const record: DrillRecord = { ...withheldEnv(recorded), breakdowns: recorded.breakdowns ?? [], notifications: recorded.notifications ?? [] };
   const { spec, t0 } = record;
   const objectives = objectiveResults(record);
   const measurement = [
-    't0 is the instant the fault step observed its effect on the target (reported by the activity that injected it).',
+    't0 is the instant the fault step observed its effect on the target (reported by the activity that injected it): the step marked t0: true, or else the first fault to take effect.',
+    'RTO to service runs from t0 to the first sample of the sustained healthy run; RTO to data, from t0 to the first ledger read-back that held every acknowledged write sent before t0 that was kept for good (a write missing at every later read-back is lost, and counts against the RPO instead), or to the end of the objective\'s data check step when it declares one. The RTO is judged on the later of the two, and on RTO to service alone when nothing showed the data back.',
+    'An objective is not measured when the drill never showed it: no t0; a drill that ended before the service was seen restored and before the RTO ran out (a service still down when its RTO ran out is a miss, whenever the drill ended); in a drill cut short (aborted or failed), no outage seen before the RTO ran out; an RPO without a ledger read-back after t0. A figure not measured is neither met nor missed, and proposes no follow-up.',
+    'RLO: the share of availability samples healthy from the service\'s restoration until probing ended (or another objective\'s planned disruption began) and, for an objective with a ledger, the share of writes sent in that time that were acknowledged, counted from the first one acknowledged (read-write, not read-only; none acknowledged is read-only); the level is the lower of the two, judged against the declared percentage to a tenth of a percent.',
     ...spec.objectives.filter((o) => o.from !== undefined).map((o) => `${o.system}: measured from the start of step ${o.from} (a planned disruption) instead of t0; its RPO counts the acknowledged writes that were present at the last read-back before that step, or written since, and are missing at the first read-back after it.`),
     ...Object.entries(spec.probes).map(([name, p]) => p.kind === 'availability'
       ? `${name}: availability sampled every ${p.intervalMs}ms at ${p.target.container}:${p.target.port} (${p.target.protocol}) as clients reach it; restored = first sample of a healthy run lasting ${p.sustainMs}ms; RTO resolution ±${p.intervalMs}ms.`
@@ -69,9 +84,17 @@ export function buildReport(recorded: DrillRecord): Report {
   };
 }
 
-/** Exit status of `drill run`: 0 met, 1 an objective missed (or unmeasured), 3 aborted or failed. */
-export function exitCodeOf(report: Report): 0 | 1 | 3 {
+/**
+ * Exit status of `drill run`: 0 completed and every objective met; 1 an objective missed; 3 aborted or
+ * failed; 5 completed, none missed, but one was not measured (CI must not read that as met, nor as missed).
+ */
+export function exitCodeOf(report: Report): 0 | 1 | 3 | 5 {
   if (report.status !== 'completed') return 3;
-  const missed = report.objectives.some((o) => o.rto.met !== true || (o.rpo.met === false) || (o.rpo.met === null && report.record.spec.objectives.find((x) => x.system === o.system)?.ledger));
-  return missed ? 1 : 0;
+  const measures = report.objectives.flatMap((o) => {
+    // An objective without a ledger has no RPO to measure: that is the plan, not a gap in the drill.
+    const ledger = report.record.spec.objectives.find((x) => x.system === o.system)?.ledger !== undefined;
+    return [o.rto.met, ...(ledger ? [o.rpo.met] : []), o.rlo?.met ?? null];
+  });
+  if (measures.includes(false)) return 1;
+  return measures.includes(null) ? 5 : 0;
 }

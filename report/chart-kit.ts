@@ -1,5 +1,5 @@
 // What the report's charts share: a time axis relative to t0 (or to the drill's start when no fault
-// took effect), the event markers (t0, detection, decisions, restoration, the RTO) and their labels.
+// took effect), the event markers (t0, detection, decisions, service and data restored, the RTO) and their labels.
 // Relative times read the same in every timezone and line up with the "t0+…" figures of the tables.
 import type { TopLevelSpec } from 'vega-lite';
 import { formatDuration as d } from '../model/duration.js';
@@ -12,13 +12,14 @@ const HOUR = 3_600_000;
 export type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
 
 export type Axis = { origin: number; unitMs: number; title: string; domain: [number, number] };
-export type Marker = { at: number; label: string; kind: 't0' | 'detected' | 'decided' | 'restored' | 'rto' };
+export type Marker = { at: number; label: string; kind: 't0' | 'detected' | 'decided' | 'restored' | 'data' | 'rto' };
 
 const MARKER_STYLE: Record<Marker['kind'], { color: string; dash: number[] }> = {
   t0: { color: '#111111', dash: [] },
   detected: { color: '#b03a2e', dash: [4, 2] },
   decided: { color: '#6c3483', dash: [2, 2] },
   restored: { color: '#1e8449', dash: [] },
+  data: { color: '#1e8449', dash: [4, 2] },
   rto: { color: '#b03a2e', dash: [7, 3] },
 };
 
@@ -31,7 +32,7 @@ export function axisFor(r: Report, lo: number, hi: number): Axis {
 }
 export const pos = (axis: Axis, ms: number) => (ms - axis.origin) / axis.unitMs;
 
-/** The instants the brief asks to see: t0, when users saw the outage, each decision, when service was back. */
+/** The instants the brief asks to see: t0, when users saw the outage, each decision, when service and data were back. */
 export function eventMarkers(r: Report): Marker[] {
   const many = r.objectives.length > 1;
   const of = (system: string) => (many ? ` (${system})` : '');
@@ -43,6 +44,8 @@ export function eventMarkers(r: Report): Marker[] {
   for (const g of r.decisions) if (g.decidedAt) out.push({ at: Date.parse(g.decidedAt), label: `decided: ${g.step}`, kind: 'decided' });
   for (const o of r.objectives) {
     if (o.rto.restoredAt) out.push({ at: Date.parse(o.rto.restoredAt), label: `restored${of(o.system)}`, kind: 'restored' });
+    // Reports from before RTO to data was measured have no dataRestoredAt.
+    if (o.rto.dataRestoredAt) out.push({ at: Date.parse(o.rto.dataRestoredAt), label: `data restored${of(o.system)}`, kind: 'data' });
   }
   return out;
 }

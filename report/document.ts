@@ -11,21 +11,12 @@ import { proposeRevisions } from './proposals.js';
 import { iso, readableTime as time } from './time.js';
 import { UNHEALABLE } from '../model/fault.js';
 import type { ScenarioHistory } from './history.js';
+import { code, list, lit, table, text, type Section } from './markup.js';
+import { objectivesBlocks, summaryBlocks } from './objectives-section.js';
+import { percent } from './objectives.js';
 
-export type Block =
-  | { kind: 'table'; head: string[]; rows: string[][]; numeric?: number[] }
-  | { kind: 'list'; items: string[]; ordered?: boolean }
-  | { kind: 'text'; text: string };
-export type Section = { id: string; title: string; level?: 2 | 3; major?: boolean; blocks: Block[] };
+export type { Block, Section } from './markup.js';
 export type ReportDocument = { title: string; summary: [string, string][]; description?: string; sections: Section[] };
-
-/** Text from a record, safe inside inline markup (and in a markdown table cell). */
-export const lit = (s: string) => s.replace(/([\\`*_|<>&[\]])/g, '\\$1').replace(/\r?\n|\r/g, ' ');
-const code = (s: string) => `\`${s.replace(/`/g, "'").replace(/\|/g, '¦').replace(/\r?\n|\r/g, ' ')}\``;
-const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? '**met**' : '**MISSED**');
-const table = (head: string[], rows: string[][], numeric?: number[]): Block => ({ kind: 'table', head, rows, ...(numeric && { numeric }) });
-const list = (items: string[], ordered = false): Block => ({ kind: 'list', items, ...(ordered && { ordered }) });
-const text = (t: string): Block => ({ kind: 'text', text: t });
 
 /**
  * `trend`: this scenario's history across the drills in the results directory (this one included),
@@ -41,23 +32,7 @@ export function reportDocument(r: Report, lang: Lang = 'en', trend?: ScenarioHis
   const sections: Section[] = [];
 
   // 1. Summary: occurrence and recovery per impairment, with its symptoms and the cause.
-  const fault = record.steps.find((s) => s.kind === 'fault' && s.effectAt !== undefined);
-  const faultEvent = fault ? record.timeline.find((e) => e.type === 'fault.injected' && e.step === fault.id) : undefined;
-  const symptoms = (probe: string) => {
-    const down = (record.availability[probe] ?? []).find((run) => !run.ok && (t0 === null || run.lastAt >= t0));
-    return down ? lit(down.error ?? 'no answer') : '—';
-  };
-  sections.push({
-    id: 'summary', title: h('summary'), blocks: [
-      table(['Impairment (system)', 'Occurred', 'Restored', 'Outage', 'Symptoms', 'Scope'], r.objectives.map((o) => {
-        const probe = spec.objectives.find((x) => x.system === o.system)?.availability ?? '';
-        const target = spec.probes[probe]?.target;
-        return [lit(o.system), at(o.rto.detectedAt ?? r.t0), o.rto.restoredAt ? at(o.rto.restoredAt) : 'not restored', d(o.rto.actualMs), symptoms(probe),
-          target ? `${code(`${target.container}:${target.port}`)} as users reach it` : '—'];
-      })),
-      text(fault ? `Cause: ${code(fault.id)}${fault.title ? ` ${lit(fault.title)}` : ''} (${lit(faultEvent?.detail ?? fault.kind)}), effective at ${at(r.t0)}.` : 'Cause: no fault took effect in this drill.'),
-    ],
-  });
+  sections.push({ id: 'summary', title: h('summary'), blocks: summaryBlocks(r, at) });
 
   // 2. The configuration drilled.
   const containers = Object.entries(spec.topology.containers);
@@ -105,27 +80,7 @@ export function reportDocument(r: Report, lang: Lang = 'en', trend?: ScenarioHis
   }
 
   // 6. Objectives, with where the recovery time went.
-  const notes: string[] = [];
-  for (const o of r.objectives) {
-    const s = lit(o.system);
-    if (o.note) notes.push(`${s}: ${lit(o.note)}`);
-    if (o.from) notes.push(`${s}: a planned disruption, measured from the start of step ${code(o.from)} rather than t0; only writes not already lost before it count against its RPO.`);
-    if (o.rto.detectedAt) notes.push(`${s}: outage seen by users at ${at(o.rto.detectedAt)}, service restored at ${at(o.rto.restoredAt)}.`);
-    if (o.rto.phases) {
-      const p = o.rto.phases;
-      notes.push(`${s}: RTO by phase: detect ${d(p.detect)}, decide ${d(p.decide)}, recover ${d(p.recover)}, verify ${d(p.verify)}${p.between > 0 ? `, between steps ${d(p.between)}` : ''}.`);
-    }
-    if (o.rto.consumedBy.length) notes.push(`${s}: the recovery time went to ${o.rto.consumedBy.slice(0, 5).map((c) => `${code(c.step)} ${d(c.ms)}`).join(', ')}.`);
-    if (o.rpo.unacknowledgedPresent || o.rpo.holes) notes.push(`${s}: ${o.rpo.unacknowledgedPresent} writes present though never acknowledged; ${o.rpo.holes} lost from inside the surviving history.`);
-  }
-  sections.push({
-    id: 'objectives', title: h('objectives'), blocks: [
-      table(['System', 'RLO', 'RTO target', 'RTO actual', 'RTO', 'RPO target', 'RPO actual', 'RPO', 'Acknowledged writes', 'Lost writes'],
-        r.objectives.map((o) => [lit(o.system), lit(o.rlo), d(o.rto.targetMs), d(o.rto.actualMs), verdict(o.rto.met), d(o.rpo.targetMs), d(o.rpo.actualMs), verdict(o.rpo.met), String(o.rpo.acknowledgedWrites), String(o.rpo.lostWrites)]),
-        [2, 3, 5, 6, 8, 9]),
-      ...(notes.length ? [list(notes)] : []),
-    ],
-  });
+  sections.push({ id: 'objectives', title: h('objectives'), blocks: objectivesBlocks(r, at) });
 
   if (trend && trend.drills > 1) {
     const rows = (sys: ScenarioHistory['systems'][number]) => sys.drills.map((x) => [
@@ -191,11 +146,12 @@ export function reportDocument(r: Report, lang: Lang = 'en', trend?: ScenarioHis
   const grew = [
     ...r.breakdowns.filter((b) => b.effect === 'enlarged').map((b) => `${code(b.step)} ${lit(b.cause)}: ${lit(b.note)}`),
     ...r.objectives.filter((o) => o.rpo.lostWrites > 0).map((o) => `${lit(o.system)}: ${o.rpo.lostWrites} acknowledged writes lost (RPO ${d(o.rpo.actualMs)})`),
+    ...r.objectives.filter((o) => o.rlo.met === false).map((o) => `${lit(o.system)}: service restored to ${percent(o.rlo.actualShare)} against its RLO of ${lit(o.rlo.target)}`),
   ];
   const long = [
     ...r.breakdowns.filter((b) => b.effect === 'prolonged').map((b) => `${code(b.step)} ${lit(b.cause)}: ${lit(b.note)} (${d(b.lostMs)} lost)`),
     ...r.steps.filter((s) => s.overrunMs !== null && s.overrunMs > 0).map((s) => `${code(s.id)} took ${d(s.durationMs)}, ${d(s.overrunMs)} over its expected ${d(s.expectedMs)}`),
-    ...r.objectives.filter((o) => o.rto.met === false).map((o) => `${lit(o.system)}: RTO ${d(o.rto.actualMs)} against ${d(o.rto.targetMs)}${o.rto.consumedBy[0] ? `, most of it in ${code(o.rto.consumedBy[0].step)}` : ''}`),
+    ...r.objectives.filter((o) => o.rto.met === false).map((o) => `${lit(o.system)}: RTO ${o.rto.actualMs === null ? lit(o.rto.reason ?? 'not restored') : `${d(o.rto.actualMs)} against ${d(o.rto.targetMs)}`}${o.rto.consumedBy[0] ? `, most of it in ${code(o.rto.consumedBy[0].step)}` : ''}`),
   ];
   sections.push({
     id: 'causes', title: h('causes'), blocks: [

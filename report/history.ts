@@ -3,6 +3,7 @@
 import { BREAKDOWN_CODES, BREAKDOWN_EFFECTS, isBreakdownEffect, type BreakdownCode, type BreakdownEffect } from '../model/breakdown.js';
 import { formatDuration } from '../model/duration.js';
 import type { Report } from './build.js';
+import { objectiveResults, type ObjectiveResult } from './objectives.js';
 import { readableTime } from './time.js';
 
 export type Verdict = 'met' | 'MISSED' | 'not measured';
@@ -15,6 +16,8 @@ export type DrillRow = {
   rto: { targetMs: number; actualMs: number | null; verdict: Verdict };
   /** null when the objective has no ledger, so there was no RPO to measure */
   rpo: { targetMs: number; actualMs: number | null; verdict: Verdict; lostWrites: number } | null;
+  /** the level of service restored against the declared share (a report from before RLOs were measured: not measured) */
+  rlo: { target: string; actualShare: number | null; verdict: Verdict };
 };
 
 export type SystemHistory = { system: string; drills: DrillRow[] };
@@ -85,10 +88,24 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
 }
 
+/**
+ * A drill's objectives as today's checker measures them from the record its report embeds, so a year
+ * of drills is judged one way (an abort an older release called a miss is not measured); the report's
+ * own figures when its record cannot be measured.
+ */
+function objectivesOf(r: Report): ObjectiveResult[] {
+  if (!r.record?.spec?.objectives) return r.objectives;
+  try {
+    return objectiveResults(r.record);
+  } catch {
+    return r.objectives;
+  }
+}
+
 function systemsOf(reports: Report[]): SystemHistory[] {
   const systems = new Map<string, DrillRow[]>();
   for (const r of reports) {
-    for (const o of r.objectives) {
+    for (const o of objectivesOf(r)) {
       // Without the record we cannot tell "no ledger" from "ledger never read back"; assume a ledger.
       const specs = r.record?.spec?.objectives;
       const spec = Array.isArray(specs) ? specs.find((x) => x?.system === o.system) : undefined;
@@ -97,6 +114,7 @@ function systemsOf(reports: Report[]): SystemHistory[] {
         drillId: r.drillId, startedAt: r.startedAt, status: r.status,
         rto: { targetMs: o.rto.targetMs, actualMs: o.rto.actualMs ?? null, verdict: verdict(o.rto.met) },
         rpo: hasLedger ? { targetMs: o.rpo.targetMs, actualMs: o.rpo.actualMs ?? null, verdict: verdict(o.rpo.met), lostWrites: o.rpo.lostWrites ?? 0 } : null,
+        rlo: typeof o.rlo === 'object' ? { target: o.rlo.target, actualShare: o.rlo.actualShare, verdict: verdict(o.rlo.met) } : { target: String(o.rlo ?? ''), actualShare: null, verdict: 'not measured' },
       };
       systems.set(o.system, [...(systems.get(o.system) ?? []), row]);
     }

@@ -32,7 +32,7 @@ export function inline(text: string): string {
     } else out += esc(c);
   }
   if (strong) out += '</strong>';
-  return out.replace(/<strong>(met|MISSED|verified fixed|still failing|not exercised)<\/strong>/g, (_m, v: string) => `<strong class="${v === 'met' || v === 'verified fixed' ? 'met' : v === 'not exercised' ? 'unmeasured' : 'missed'}">${v}</strong>`);
+  return out.replace(/<strong>(met|MISSED|not measured|verified fixed|still failing|not exercised)<\/strong>/g, (_m, v: string) => `<strong class="${v === 'met' || v === 'verified fixed' ? 'met' : v === 'not exercised' || v === 'not measured' ? 'unmeasured' : 'missed'}">${v}</strong>`);
 }
 
 function block(b: Block): string {

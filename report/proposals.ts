@@ -1,20 +1,24 @@
 // What a drill proposes for the plan, from its report alone: the "proposed revisions" and "causes and
 // measures" of the report, and what `drill revise` writes into the scenario. Pure.
 //  - expected durations become what was measured, for steps whose time is real: automated steps that
-//    declare one, and people's steps people answered (the unattended operator's time says nothing);
+//    declare one, and people's steps people answered (the unattended operator's or a script's time
+//    says nothing of people: report/rehearsal.ts);
 //  - breakdowns become findings on the steps they hit, and follow-ups with an owner and a due date;
-//  - a missed objective gets a finding naming the step that consumed its budget, and a follow-up.
+//  - a missed objective gets a finding naming the step that consumed its budget, and a follow-up; one
+//    not measured (the drill never showed it) gets neither.
 import { formatDuration as d } from '../model/duration.js';
 import type { Report } from './build.js';
 import { isPeopleKind } from '../model/spec.js';
+import { standIn } from './rehearsal.js';
+import { percent } from './objectives.js';
 
 const DAY = 86_400_000;
 
 export type DurationProposal = { step: string; beforeMs: number | null; after: string; measuredMs: number };
 export type StepFinding = { step: string; code: string; effect: string; note: string; lost?: string };
-export type ObjectiveFinding = { system: string; what: 'rto' | 'rpo'; note: string };
+export type ObjectiveFinding = { system: string; what: 'rto' | 'rpo' | 'rlo'; note: string };
 export type FollowUpProposal = {
-  id: string; finding: string; step?: string; code?: string; objective?: string; measure?: 'rto' | 'rpo'; owner: string; due: string; from: string;
+  id: string; finding: string; step?: string; code?: string; objective?: string; measure?: 'rto' | 'rpo' | 'rlo'; owner: string; due: string; from: string;
   /** what was done meanwhile (the participant's workaround), when there was one: the interim measure */
   interim?: string;
 };
@@ -34,7 +38,7 @@ export function proposeRevisions(report: Report, opts: { owner?: string; dueDays
   const durations = report.steps.flatMap((s): DurationProposal[] => {
     if (s.status !== 'completed' || s.durationMs === undefined) return [];
     const people = isPeopleKind(s.kind);
-    if (people && (s.confirmedBy === undefined || s.confirmedBy === 'auto')) return [];
+    if (people && (s.confirmedBy === undefined || standIn(report.record.spec, s) !== null)) return [];
     if (!people && s.expectedMs === undefined) return []; // automation with no runbook estimate needs none
     const after = planDuration(s.durationMs);
     if (s.expectedMs !== undefined && planDuration(s.expectedMs) === after) return [];
@@ -47,9 +51,10 @@ export function proposeRevisions(report: Report, opts: { owner?: string; dueDays
     const out: ObjectiveFinding[] = [];
     if (o.rto.met === false) {
       const top = o.rto.consumedBy[0];
-      out.push({ system: o.system, what: 'rto', note: `RTO missed: ${d(o.rto.actualMs)} against ${d(o.rto.targetMs)}${top ? `; step ${top.step} consumed ${d(top.ms)} of it` : ''}` });
+      out.push({ system: o.system, what: 'rto', note: `RTO missed: ${o.rto.actualMs === null ? o.rto.reason ?? 'not restored' : `${d(o.rto.actualMs)} against ${d(o.rto.targetMs)}`}${top ? `; step ${top.step} consumed ${d(top.ms)} of it` : ''}` });
     }
     if (o.rpo.met === false) out.push({ system: o.system, what: 'rpo', note: `RPO missed: ${d(o.rpo.actualMs)} against ${d(o.rpo.targetMs)}, ${o.rpo.lostWrites} acknowledged writes lost` });
+    if (o.rlo.met === false) out.push({ system: o.system, what: 'rlo', note: `RLO missed: service restored to ${percent(o.rlo.actualShare)} against ${o.rlo.target}` });
     return out;
   });
   const due = new Date(Date.parse(report.endedAt ?? report.startedAt) + (opts.dueDays ?? 30) * DAY).toISOString().slice(0, 10);

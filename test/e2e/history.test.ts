@@ -53,8 +53,8 @@ describe('drill history', () => {
     expect(r.stdout).toMatch(/^restore-from-backup: 2 drills, 2026-11-22 00:47:34Z to 2026-12-22 00:47:34Z$/m);
     expect(r.stdout).toContain('  orders: objectives missed in 1 of 2 drills');
     const rows = r.stdout.split('\n').filter((l) => l.startsWith('    restore-from-backup-'));
-    expect(rows[0]).toMatch(/^ +restore-from-backup-20261122-004733-00cd +2026-11-22 00:47:34Z +completed +1\.3s +2m00s +met +5\.9s +10\.0s +met +116$/);
-    expect(rows[1]).toMatch(/^ +restore-from-backup-20261222-004733-beef +.* +1\.3s +1\.0s +MISSED +5\.9s +10\.0s +met +116$/);
+    expect(rows[0]).toMatch(/^ +restore-from-backup-20261122-004733-00cd +2026-11-22 00:47:34Z +completed +3\.9s +2m00s +met +5\.9s +10\.0s +met +116$/);
+    expect(rows[1]).toMatch(/^ +restore-from-backup-20261222-004733-beef +.* +3\.9s +1\.0s +MISSED +5\.9s +10\.0s +met +116$/);
     expect(r.stdout).toMatch(/^ +procedure-missing +1 +1 +3\.9s +0 +1 +procedures missing or unclear$/m);
     expect(r.stdout).toMatch(/^ +restart +manual +3\.0s +1 of 1 +\+16\.7s +it-1432$/m);
   });

@@ -45,7 +45,7 @@ describe('report', () => {
     const xml = renderJunit(buildReport(tight));
     await expect(xml).toMatchFileSnapshot('../fixtures/restore-junit.xml');
     const doc = convert(xml, { format: 'object' }) as { testsuites: { '@tests': string; '@failures': string; testsuite: { testcase: unknown[] | unknown }[] } };
-    expect(doc.testsuites['@tests']).toBe(String(1 + recorded.steps.length));
+    expect(doc.testsuites['@tests']).toBe(String(3 + recorded.steps.length)); // RTO, RPO and RLO of its objective, and the steps
     expect(doc.testsuites['@failures']).toBe('2');
     expect(xml).toContain('<failure message="RPO 5.9s exceeds the target 1.0s: 116 acknowledged writes lost" type="objective-missed">');
     expect(xml).toMatch(/name="09 verify-data Read back the ledger" time="[\d.]+">\s*<skipped/);
