@@ -1,6 +1,8 @@
 // HTTP as a probe target: the service's health path the way a client calls it, and the write ledger
 // through the application's own API (PUT {path}/{seq}, GET {path}/present?max=N). Every request opens
-// its own connection, as a new user would, so a gateway switch is seen at the next sample.
+// its own connection, as a new user would, so a gateway switch is seen at the next sample. Health is
+// a status line from the service: Docker's port proxy, when nothing listens behind it, closes the
+// connection without one, and that is a failed request.
 import { request } from 'node:http';
 
 type Reply = { status: number; body: string };

@@ -1,7 +1,6 @@
 // Probes: long-running, heartbeating activities that sample a service the way its users reach it.
 // Each runs for one bounded segment and returns what it saw; the workflow strings segments together.
 // A worker that dies mid-segment loses nothing heartbeated: the retry resumes from the details.
-import { Socket } from 'node:net';
 import { activityInfo, heartbeat, Context, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../model/errors.js';
@@ -10,24 +9,19 @@ import { addSample, type LedgerWrite, type SampleRun } from '../model/record.js'
 import { publishHost } from './names.js';
 import { redisClient, redisHealthy, redisLedgerReadback, redisLedgerWrite } from './redis.js';
 import { httpHealthy, httpLedgerReadback, httpLedgerWrite } from './http.js';
+import { tcpChecker } from './tcp.js';
 
 export type ProbeTarget = { endpoint: Endpoint; hostPort: number; timeoutMs: number };
 
+/**
+ * One sample's check. It passes only on an answer from the service itself: a published port is held
+ * open by Docker's proxy whatever runs in the container (see tcp.ts), so a connection is not enough.
+ */
 type Checker = { check(): Promise<void>; close(): void };
-
-function tcpCheck(host: string, port: number, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = new Socket();
-    const done = (err?: Error) => { socket.destroy(); err ? reject(err) : resolve(); };
-    socket.setTimeout(timeoutMs, () => done(new Error('timeout')));
-    socket.once('error', done);
-    socket.connect(port, host, () => done());
-  });
-}
 
 function checker(t: ProbeTarget): Checker {
   const host = publishHost();
-  if (t.endpoint.protocol === 'tcp') return { check: () => tcpCheck(host, t.hostPort, t.timeoutMs), close: () => undefined };
+  if (t.endpoint.protocol === 'tcp') return { check: tcpChecker(host, t.hostPort, t.timeoutMs), close: () => undefined };
   if (t.endpoint.protocol === 'http') return { check: () => httpHealthy(host, t.hostPort, t.endpoint.path ?? '/health', t.timeoutMs), close: () => undefined };
   const client = redisClient(host, t.hostPort, t.timeoutMs);
   return { check: () => redisHealthy(client), close: () => client.disconnect() };

@@ -1,6 +1,8 @@
 // Redis as a probe target: a health check the way a client sees it, and the write ledger's
 // sequence-numbered writes and read-back. Clients fail fast instead of queueing, so a sample
-// or a write reports the outage it meets rather than waiting it out.
+// or a write reports the outage it meets rather than waiting it out. Only Redis itself says PONG: a
+// client that Docker's port proxy connected to a container where nothing listens is closed before any
+// reply, so its PING fails and the sample is down (test/integration/probe-truth.test.ts).
 import { Redis } from 'ioredis';
 
 export const LEDGER_PREFIX = 'drill:ledger:';
