@@ -2,7 +2,8 @@
 // only makes sense together. Runs on a scenario zod accepted. Every name is looked up as the plan's own
 // (never through an object's prototype), so `constructor` or `toString` names nothing undeclared.
 import type { Scenario } from './scenario.js';
-import { dotSegments, faultFindings, listed } from './fault.js';
+import { faultFindings, listed } from './fault.js';
+import { dotSegments } from './disk-fill.js';
 import { isPeopleKind } from './spec.js';
 import { fieldName, type Path } from './scenario-path.js';
 

@@ -2,7 +2,9 @@
 // and heals. Faults act on containers of the drill (or on targets the scenario lists explicitly);
 // every one verifies that it took effect, and every one that can be undone is healed by the workflow.
 import { z } from 'zod';
-import { DURATION_PATTERN } from './duration.js';
+import { durationSchema, PAUSE, TIMER } from './duration.js';
+import { topologyIndex } from './topology-index.js';
+import { diskFillProblems } from './disk-fill.js';
 
 export const FAULT_TYPES = [
   // process
@@ -22,7 +24,8 @@ export type FaultType = (typeof FAULT_TYPES)[number];
 export const UNHEALABLE: ReadonlySet<FaultType> = new Set(['kill-process', 'corrupt-file', 'delete-file', 'drop-table', 'flush-keyspace']);
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
-const duration = z.string().regex(new RegExp(DURATION_PATTERN), { error: 'write a duration with a unit, e.g. 200ms, 5s, 2m' });
+/** Label keys as the topology writes them: a prototype name (`__proto__`) would select every container. */
+export const LABEL_KEY = /^[a-z0-9][a-z0-9.-]*$/;
 const percent = z.number().min(0).max(100);
 
 /** Which containers a fault hits: one by name, a whole site, or a seeded choice among labelled ones. */
@@ -30,7 +33,7 @@ export const selectorSchema = z.strictObject({
   target: name.optional(),
   site: name.optional(),
   /** containers of the topology carrying all these labels (`labels` in the topology) */
-  labels: z.record(z.string(), z.string()).optional(),
+  labels: z.record(z.string().regex(LABEL_KEY, 'a label key: lower-case letters, digits, dots and dashes'), z.string()).optional(),
   /** with labels or site: pick this many at random (the drill's seed makes the choice reproducible) */
   random: z.number().int().min(1).optional(),
   /** ... or this share of them, rounded up */
@@ -49,8 +52,8 @@ export const faultSchema = z.strictObject({
   /** partition-pair: the other side, a container of the topology */
   peer: name.optional(),
   /** latency */
-  delay: duration.optional(),
-  jitter: duration.optional(),
+  delay: durationSchema(TIMER).optional(),
+  jitter: durationSchema(PAUSE).optional(),
   /** loss, corrupt, duplicate: the share of packets affected, in percent */
   packets: percent.optional(),
   /** bandwidth: e.g. 1mbit, 512kbit */
@@ -65,7 +68,7 @@ export const faultSchema = z.strictObject({
   table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/).optional(),
   database: z.string().min(1).optional(),
   /** clock-skew: how far to move the target's clock */
-  skew: z.string().regex(new RegExp(DURATION_PATTERN.replace('^', '^-?'))).optional(),
+  skew: durationSchema(PAUSE, { signed: true }).optional(),
 });
 export type FaultInput = z.output<typeof faultSchema>;
 
@@ -136,10 +139,8 @@ type Topology = { containers: Record<string, { site?: string; labels?: Record<st
 /** The containers a selection names, before any random choice, in the topology's order. */
 export function candidates(select: FaultPlan['select'], topology: Topology): string[] {
   if (select.target !== undefined) return [select.target];
-  return Object.entries(topology.containers)
-    .filter(([, c]) => (select.site === undefined || c.site === select.site)
-      && Object.entries(select.labels ?? {}).every(([k, v]) => c.labels?.[k] === v))
-    .map(([n]) => n);
+  // A copy: `choose` shuffles it in place.
+  return [...topologyIndex(topology).select(select.site, select.labels)];
 }
 
 /** How many of `n` candidates a selection takes: all, `random`, or `percent` rounded up. */
@@ -149,16 +150,23 @@ export function takeCount(select: FaultPlan['select'], n: number): number {
   return n;
 }
 
-/** The chosen containers: a seeded partial shuffle of the candidates, so the choice replays exactly. */
+/**
+ * The chosen containers: a seeded partial shuffle of the candidates, so the choice replays exactly.
+ * The swaps are kept aside rather than made on a copy: choosing one of thousands costs one draw.
+ */
 export function choose(select: FaultPlan['select'], topology: Topology, random: () => number): string[] {
-  const pool = candidates(select, topology);
+  const pool = select.target !== undefined ? [select.target] : topologyIndex(topology).select(select.site, select.labels);
   const k = takeCount(select, pool.length);
-  if (k === pool.length) return pool;
+  if (k === pool.length) return [...pool];
+  const swapped = new Map<number, string>();
+  const at = (i: number) => swapped.get(i) ?? pool[i]!;
   for (let i = 0; i < k; i++) {
     const j = i + Math.floor(random() * (pool.length - i));
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+    const [a, b] = [at(i), at(j)];
+    swapped.set(i, b);
+    swapped.set(j, a);
   }
-  return pool.slice(0, k);
+  return Array.from({ length: k }, (_, i) => at(i));
 }
 
 /** The activities that inject and heal faults (activities/faults.ts). */
@@ -186,41 +194,54 @@ const IN_MS = { delay: 'delayMs', jitter: 'jitterMs', skew: 'skewMs' } as const;
 export const specParam = (p: FaultParam): keyof FaultSpec => (p in IN_MS ? IN_MS[p as keyof typeof IN_MS] : (p as Exclude<FaultParam, keyof typeof IN_MS>));
 
 type Finding = { path: (string | number)[]; message: string };
+type FaultTopology = { networks: string[]; containers: Record<string, { site?: string | undefined; labels?: Record<string, string>; networks: string[]; volumes: Record<string, string>; tmpfs?: Record<string, string> }> };
+
+/** A short list for a message: a topology of thousands of containers is not printed whole. */
+export const listed = (names: readonly string[], max = 10) => (names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`);
+
+const networkSets = new WeakMap<string[], Set<string>>();
+const networkSet = (networks: string[]) => networkSets.get(networks) ?? networkSets.set(networks, new Set(networks)).get(networks)!;
+
+/** Per selection (one array per selection, from the topology index): what a question about all its containers answered. */
+const perSelection = new WeakMap<readonly string[], Map<string, string[]>>();
+function onceFor(pool: readonly string[], question: string, answer: () => string[]): string[] {
+  let answers = perSelection.get(pool);
+  if (!answers) perSelection.set(pool, (answers = new Map()));
+  let got = answers.get(question);
+  if (!got) answers.set(question, (got = answer()));
+  return got;
+}
 
 /** A library fault's references and parameters against the topology. */
-export function faultFindings(f: FaultInput, topology: { networks: string[]; containers: Record<string, { site?: string | undefined; labels?: Record<string, string>; networks: string[]; volumes: Record<string, string>; tmpfs?: Record<string, string> }> }, path: (string | number)[]): Finding[] {
+export function faultFindings(f: FaultInput, topology: FaultTopology, path: (string | number)[]): Finding[] {
   const out: Finding[] = [];
-  const names = Object.keys(topology.containers);
+  const index = topologyIndex(topology);
   const ways = [f.target, f.site, f.labels].filter((x) => x !== undefined).length;
   if (ways !== 1) out.push({ path, message: 'a fault selects its containers by exactly one of `target`, `site` or `labels`' });
-  if (f.target !== undefined && !topology.containers[f.target]) {
-    out.push({ path: [...path, 'target'], message: `no container "${f.target}" in the topology (have: ${names.join(', ')}); a container outside the drill is never touched` });
+  if (f.target !== undefined && !index.has(f.target)) {
+    out.push({ path: [...path, 'target'], message: `no container "${f.target}" in the topology (have: ${listed(index.names)}); a container outside the drill is never touched` });
   }
-  if (f.site !== undefined && !names.some((n) => topology.containers[n]!.site === f.site)) out.push({ path: [...path, 'site'], message: `no container of the topology is in site "${f.site}"` });
-  const pool = f.target === undefined && ways === 1 ? candidates({ ...(f.site !== undefined && { site: f.site }), ...(f.labels !== undefined && { labels: f.labels }) }, topology) : [];
+  if (f.site !== undefined && index.select(f.site, undefined).length === 0) out.push({ path: [...path, 'site'], message: `no container of the topology is in site "${f.site}"` });
+  const pool = f.target === undefined && ways === 1 ? index.select(f.site, f.labels) : [];
   if (f.labels !== undefined && pool.length === 0) out.push({ path: [...path, 'labels'], message: `no container of the topology carries ${Object.entries(f.labels).map(([k, v]) => `${k}=${v}`).join(', ')}` });
   if (f.random !== undefined && f.percent !== undefined) out.push({ path: [...path, 'random'], message: 'choose `random` or `percent`, not both' });
   if ((f.random !== undefined || f.percent !== undefined) && f.target !== undefined) out.push({ path: [...path, f.random !== undefined ? 'random' : 'percent'], message: 'a random choice needs a set to choose from: `site` or `labels`, not `target`' });
   for (const k of REQUIRED_PARAMS[f.type] ?? []) if (f[k] === undefined) out.push({ path: [...path, k], message: `a ${f.type} fault needs \`${k}\`` });
-  if (f.peer !== undefined && !topology.containers[f.peer]) out.push({ path: [...path, 'peer'], message: `no container "${f.peer}" in the topology` });
+  if (f.peer !== undefined && !index.has(f.peer)) out.push({ path: [...path, 'peer'], message: `no container "${f.peer}" in the topology` });
   if (f.peer !== undefined && f.peer === f.target) out.push({ path: [...path, 'peer'], message: 'a partition between a container and itself cuts nothing: name another container' });
   if (f.type === 'clock-skew') {
     out.push({ path: [...path, 'type'], message: 'containers share the host kernel\'s wall clock (time namespaces do not cover it), so one container\'s clock cannot be skewed: build libfaketime into the image, or drill on a VM' });
   }
-  const targets = f.target !== undefined ? [f.target] : pool;
+  const targets: readonly string[] = f.target !== undefined ? (index.has(f.target) ? [f.target] : []) : pool;
   if (f.type === 'disk-fill' && f.path !== undefined) {
-    // Anything but a filesystem of its own size is the engine's disk, under every container and the host.
-    for (const n of targets) {
-      const mounts = Object.keys(topology.containers[n]?.tmpfs ?? {});
-      if (topology.containers[n] && !mounts.some((m) => f.path === m || f.path!.startsWith(`${m.replace(/\/$/, '')}/`))) {
-        out.push({ path: [...path, 'path'], message: `disk-fill fills a tmpfs mount of the target only (its own size; anything else is the engine's disk): "${f.path}" is not inside one of "${n}"${mounts.length ? ` (its tmpfs: ${mounts.join(', ')})` : ' (declare one: tmpfs: { /path: 64m })'}` });
-      }
-    }
+    const fill = f.path;
+    for (const message of onceFor(targets, `disk-fill\u0000${fill}\u0000${f.level}`, () => diskFillProblems(fill, f.level, targets, topology))) out.push({ path: [...path, 'path'], message });
   }
   if (f.network !== undefined) {
-    if (!topology.networks.includes(f.network)) out.push({ path: [...path, 'network'], message: `no network "${f.network}" in topology.networks` });
-    else for (const n of targets) {
-      if (topology.containers[n] && !topology.containers[n]!.networks.includes(f.network)) out.push({ path: [...path, 'network'], message: `container "${n}" is not on network "${f.network}"` });
+    const network = f.network;
+    if (!networkSet(topology.networks).has(network)) out.push({ path: [...path, 'network'], message: `no network "${network}" in topology.networks` });
+    else for (const n of onceFor(targets, `off\u0000${network}`, () => targets.filter((t) => !topology.containers[t]!.networks.includes(network)))) {
+      out.push({ path: [...path, 'network'], message: `container "${n}" is not on network "${network}"` });
     }
   }
   return out;

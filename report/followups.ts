@@ -6,7 +6,6 @@
 import type { DrillRecord } from '../model/record.js';
 import type { FollowUpSpec } from '../model/spec.js';
 import type { ObjectiveResult } from './objectives.js';
-import { standIn } from './rehearsal.js';
 
 export type FollowUpVerdict = 'verified fixed' | 'still failing' | 'not exercised';
 export type FollowUpResult = FollowUpSpec & { verdict: FollowUpVerdict; evidence: string };
@@ -22,9 +21,8 @@ export function checkFollowUps(record: DrillRecord, objectives: ObjectiveResult[
       if (again.length) return { ...f, verdict: 'still failing', evidence: `${again[0]!.code} again at ${f.step}: ${again[0]!.note}` };
       if (step.status === 'failed') return { ...f, verdict: 'still failing', evidence: `step ${f.step} failed: ${step.error ?? ''}`.trim() };
       if (step.status !== 'completed') return { ...f, verdict: 'not exercised', evidence: `step ${f.step} ${step.status}` };
-      // The unattended operator or a script reports no breakdowns of its own: its run says nothing of whether people would hit it again.
-      const standingIn = standIn(record.spec, step);
-      if (standingIn !== null) return { ...f, verdict: 'not exercised', evidence: `step ${f.step} was done by ${standingIn}` };
+      // The unattended operator reports no breakdowns: its run says nothing of whether people would hit it again.
+      if (step.confirmedBy === 'auto') return { ...f, verdict: 'not exercised', evidence: `step ${f.step} was done by the unattended operator` };
       const by = step.confirmedBy ? ` by ${step.confirmedBy}` : '';
       return { ...f, verdict: 'verified fixed', evidence: `step ${f.step} completed${by}${f.code ? ` without ${f.code}` : ''}` };
     }
