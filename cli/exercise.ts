@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { expandPool } from '../activities/files.js';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { parse } from 'yaml';
+import { drillIdProblem } from '../model/drill-id.js';
 import { formatDuration as d, parseDuration } from '../model/duration.js';
 import { exerciseDrillId, poolFindings, poolTeam, tokenHash, type ExerciseInput, type FacilitatorAction, type Inject } from '../model/exercise.js';
 import type { ParticipantView, Reveal } from '../model/exercise-view.js';
@@ -48,7 +49,7 @@ function team(given: string[] | undefined, pool: ReturnType<typeof toDrillSpec>[
 }
 
 const mint = () => randomBytes(24).toString('base64url');
-const exerciseStamp = () => `exercise-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
+export const newExerciseId = () => `exercise-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
 
 /** Checks everything and mints the tokens; touches nothing. Shared by `exercise start` and unannounced schedules. */
 export async function prepareExercise(o: Omit<ExerciseStart, 'taskQueue'>, perFiring = false): Promise<Started> {
@@ -70,7 +71,12 @@ export async function prepareExercise(o: Omit<ExerciseStart, 'taskQueue'>, perFi
   if (findings.length) throw new CliError(findings.join('\n'), 2);
   if (members[o.facilitator]) throw new CliError(`--facilitator ${o.facilitator} is also a participant: the facilitator knows the scenario`, 2);
   const tokens = { facilitator: mint(), participants: Object.fromEntries(Object.keys(members).map((n) => [n, mint()])) };
-  const exerciseId = o.id ?? exerciseStamp();
+  if (o.id !== undefined) {
+    // The id names the exercise's drill, its Docker resources and its report directory.
+    const problem = drillIdProblem(o.id);
+    if (problem) throw new CliError(`--id ${o.id}: ${problem}`, 2);
+  }
+  const exerciseId = o.id ?? newExerciseId();
   const input: ExerciseInput = {
     // A schedule's firings each take the id Temporal gives them.
     ...(!perFiring && { exerciseId }), pool: o.pool.map((p) => resolve(p)), windowMs, facilitator: o.facilitator, team: members, results: resolve(o.results),

@@ -4,11 +4,23 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { LANGS } from '../model/lang.js';
 import { DEFAULT_RESULTS } from './history.js';
+import { DEFAULT_TASK_QUEUE } from '../worker/worker.js';
 import { defaultTaskQueue } from './temporal.js';
 
 export const taskQueueOption = () => new Option('--task-queue <queue>', 'Temporal task queue').default(defaultTaskQueue());
 
-export const noWorkerOption = () => new Option('--no-worker', 'do not run a worker in this process (workers run elsewhere)');
+/**
+ * For commands whose worker runs on this machine for them alone (`run`, `heal`, `exercise start`):
+ * without --task-queue or DRILL_TASK_QUEUE they use a queue of their own, so a worker of someone
+ * else's (other code, another user) never carries out their drill. Read it with `queueOf`.
+ */
+export const ownTaskQueueOption = () => new Option('--task-queue <queue>', 'Temporal task queue (default: one of this run\'s own; give one, or DRILL_TASK_QUEUE, to share workers)');
+
+/** The queue a command uses: the one given, else DRILL_TASK_QUEUE, else its own when its worker is its own, else the shared default. */
+export const queueOf = (given: string | undefined, ownWorker: boolean, own: string): string =>
+  given || process.env.DRILL_TASK_QUEUE || (ownWorker ? own : DEFAULT_TASK_QUEUE);
+
+export const noWorkerOption = () => new Option('--no-worker', 'start no worker for this: workers run elsewhere (drill worker)');
 
 export const langOption = () => new Option('--lang <lang>', 'language of the report headings').choices(LANGS).default('en');
 

@@ -17,7 +17,8 @@ export function renderView(v: DrillView, now: number): string {
     const w = v.waiting;
     lines.push(`  waiting on ${w.id} (${w.kind}${w.role ? `, role ${w.role}` : ''}) for ${d(now - w.since)}${w.expectedMs !== undefined ? ` of ${d(w.expectedMs)} expected` : ''}: ${w.text}`);
   }
-  if (v.t0 !== null) {
+  // The budget is a running drill's: once it is over, the report has the measured RTO.
+  if (v.t0 !== null && v.phase !== 'done') {
     const since = now - v.t0;
     for (const o of v.objectives) lines.push(`  RTO ${o.system}: ${d(since)} of ${d(o.rtoMs)} since t0 (${Math.round((since / o.rtoMs) * 100)}%)`);
   }

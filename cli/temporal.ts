@@ -6,7 +6,7 @@ import { createDrillWorker, DEFAULT_TASK_QUEUE, NAMESPACE } from '../worker/work
 import { CliError } from './errors.js';
 
 /** The task queue when none is given; DRILL_TASK_QUEUE sets it for every command at once. */
-export const defaultTaskQueue = () => process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+export const defaultTaskQueue = () => process.env.DRILL_TASK_QUEUE || DEFAULT_TASK_QUEUE;
 
 /** `log` hears how Temporal is found or started; most commands keep that quiet, `drill run` shows it. */
 export async function withClient<T>(use: (client: Client, address: string) => Promise<T>, log: (s: string) => void = () => undefined): Promise<T> {

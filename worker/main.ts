@@ -7,6 +7,7 @@ if (!address) {
   console.error('worker: set TEMPORAL_ADDRESS (host:port of the Temporal frontend)');
   process.exit(2);
 }
-const { worker } = await createDrillWorker(address, process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE);
+const { worker, connection } = await createDrillWorker(address, process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE);
 console.log(`worker: polling ${process.env.DRILL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE} on ${address}`);
-await worker.run();
+// A SIGTERM stops the worker gracefully; the open connection would otherwise keep the process up.
+await worker.run().finally(() => connection.close());

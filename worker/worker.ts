@@ -14,12 +14,19 @@ export function workflowsPath(): string {
 }
 
 let runtimeInstalled = false;
-/** Quiet the SDK's own logging unless asked: the CLI's progress display owns the terminal. */
-export function installRuntime(): void {
+/**
+ * Quiet the SDK's own logging unless asked: the CLI's progress display owns the terminal.
+ * `shutdownSignals`: the signals that stop this process's workers (the SDK's default set when not
+ * given); a process that decides itself what a signal means passes [].
+ */
+export function installRuntime(opts: { shutdownSignals?: NodeJS.Signals[] } = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = (process.env.DRILL_LOG_LEVEL ?? 'WARN') as 'WARN';
-  Runtime.install({ logger: new DefaultLogger(level), telemetryOptions: { logging: { forward: {}, filter: `${level}` } } });
+  Runtime.install({
+    logger: new DefaultLogger(level), telemetryOptions: { logging: { forward: {}, filter: `${level}` } },
+    ...(opts.shutdownSignals && { shutdownSignals: opts.shutdownSignals }),
+  });
 }
 
 export async function createDrillWorker(address: string, taskQueue = DEFAULT_TASK_QUEUE): Promise<{ worker: Worker; connection: NativeConnection }> {

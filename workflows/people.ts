@@ -11,9 +11,10 @@ import { closeBreakdowns, confirmed, recordBreakdown, timersFor } from './people
 
 export type { PeopleHooks } from './people-answers.js';
 
-/** What participants see of the step waiting for them. */
-function waitingStep(s: PeopleStepSpec, since: number): WaitingStep {
-  const text = s.kind === 'manual' ? s.runbook : s.kind === 'gate' ? s.decision : `${s.audience} → ${s.to}: ${s.message}`;
+/** What participants see of the step waiting for them; `automated`: what its automation did first. */
+function waitingStep(s: PeopleStepSpec, since: number, automated?: string): WaitingStep {
+  const said = s.kind === 'manual' ? s.runbook : s.kind === 'gate' ? s.decision : `${s.audience} → ${s.to}: ${s.message}`;
+  const text = automated === undefined ? said : `${said}\n${automated}`;
   return { id: s.id, kind: s.kind, since, text, ...(('role' in s && s.role !== undefined) && { role: s.role }), ...(s.expectedMs !== undefined && { expectedMs: s.expectedMs }) };
 }
 
@@ -24,11 +25,11 @@ export function peopleSteps(drill: DrillContext, hooks: PeopleHooks) {
   registerAnswers(drill, hooks, () => current);
 
   return {
-    /** Waits until participants resolve the step: 'completed' or 'skipped'. */
-    async run(step: PeopleStepSpec, r: StepResult): Promise<'completed' | 'skipped'> {
+    /** Waits until participants resolve the step: 'completed' or 'skipped'. `automated`: what its automation did, for them to check. */
+    async run(step: PeopleStepSpec, r: StepResult, automated?: string): Promise<'completed' | 'skipped'> {
       const cur: Waiting = { step, since: Date.now(), inbox: [], resolved: false };
       current = cur;
-      drill.waiting = waitingStep(step, cur.since);
+      drill.waiting = waitingStep(step, cur.since, automated);
       r.status = 'waiting';
       drill.event('step.waiting', step.kind === 'gate' ? `decision needed from ${step.role}` : 'waiting for a participant', step.id);
       const timers = timersFor(drill, step, r, cur.since);

@@ -4,13 +4,14 @@
 // schema entry in model/scenario.ts.
 import { isCancellation, patched, sleep } from '@temporalio/workflow';
 import type { StepResult } from '../model/record.js';
-import { isSshAction, type PeopleStepSpec, type StepSpec } from '../model/spec.js';
+import { isSshAction, type DockerAction, type PeopleStepSpec, type SshAction, type StepSpec } from '../model/spec.js';
 import { dockerAction, sshAction } from './actions.js';
 import { budgetWatch } from './budget.js';
 import type { DrillContext } from './context.js';
 import { failureMessage, StepFailed } from './failures.js';
 import type { FaultRunner } from './faults.js';
 import type { PeopleSteps } from './people.js';
+import { recordBreakdown } from './people-record.js';
 import type { ProbeRunner } from './probes.js';
 
 /** What the handlers act through: the drill and its running parts. */
@@ -33,13 +34,42 @@ export const VERIFY_AFTER_CONFIRMATION_MS = 15_000;
 type Handler<K extends StepSpec['kind']> = (step: Extract<StepSpec, { kind: K }>, r: StepResult, parts: StepParts) => Promise<'skipped' | void>;
 type Handlers = { [K in StepSpec['kind']]: Handler<K> };
 
+/** A manual step's automation for people to check: a Docker action or an SSH command; its output goes into the step's result. */
+async function runAutomation(drill: DrillContext, step: PeopleStepSpec, auto: DockerAction | SshAction, r: StepResult): Promise<void> {
+  if (isSshAction(auto)) return sshAction(drill, step, auto, r);
+  const res = await dockerAction(drill, step, auto, false);
+  if (res.output) r.output = res.output;
+}
+
+/**
+ * With people, a manual step's automation runs first and a person then confirms: the waiting step says
+ * what it did, for them to check. One that failed is a breakdown (the system did not do what the
+ * runbook said), and the person does the step by hand, or skips it.
+ */
+async function automateThenAsk(drill: DrillContext, step: PeopleStepSpec, auto: DockerAction | SshAction, r: StepResult): Promise<string> {
+  const what = isSshAction(auto) ? `\`${auto.command}\` on ${auto.host}` : `${auto.action} ${auto.target ?? `site ${auto.site}`}`;
+  try {
+    await runAutomation(drill, step, auto, r);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const why = failureMessage(err);
+    recordBreakdown(drill, step.id, { by: 'auto', code: 'system-differs', effect: 'prolonged', note: `the automation (${what}) failed: ${why}` }, 'verification');
+    return `The automation (${what}) FAILED: ${why}. Recorded as a breakdown: do the step by hand and confirm (with your workaround), or skip it.`;
+  }
+  const printed = r.output?.trim() ? `; it printed: ${r.output.trim().slice(-300)}` : '';
+  return `The automation ran (${what})${printed}. Check what it did, then confirm.`;
+}
+
 const peopleStep = async (step: PeopleStepSpec, r: StepResult, { drill, people, probes }: StepParts): Promise<'skipped' | void> => {
+  const auto = step.kind === 'manual' ? step.auto : undefined;
   if (drill.spec.operator === 'people') {
-    if ((await people.run(step, r)) === 'skipped') return 'skipped';
+    // People drills recorded before this ran no automation: they replay without it.
+    const automated = auto && patched('auto-then-confirm') ? await automateThenAsk(drill, step, auto, r) : undefined;
+    if ((await people.run(step, r, automated)) === 'skipped') return 'skipped';
     return;
   }
-  // The unattended operator: a manual step's automation runs, and its verification must hold.
-  const auto = step.kind === 'manual' ? step.auto : undefined;
+  // The unattended operator: a manual step's automation runs, and its verification must hold. (Written
+  // out, not through runAutomation: an extra await here would reorder recorded drills' commands.)
   if (auto && isSshAction(auto)) await sshAction(drill, step, auto, r);
   else if (auto) {
     const res = await dockerAction(drill, step, auto, false);

@@ -3,8 +3,8 @@
 import type { Command } from 'commander';
 import type { FacilitatorAction } from '../../model/exercise.js';
 import type { ExerciseResult } from '../../workflows/exercise.js';
-import { describeStart, exerciseView, facilitate, injectFrom, renderExercise, renderReveal, reportIncident, startExercise, tokenOf } from '../exercise.js';
-import { jsonOption, langOption, noteOption, noWorkerOption, participantOption, reasonOption, resultsOption, seedOption, taskQueueOption, tokenOption, webhookOption } from '../options.js';
+import { describeStart, exerciseView, facilitate, injectFrom, newExerciseId, renderExercise, renderReveal, reportIncident, startExercise, tokenOf } from '../exercise.js';
+import { jsonOption, langOption, noteOption, noWorkerOption, ownTaskQueueOption, participantOption, queueOf, reasonOption, resultsOption, seedOption, tokenOption, webhookOption } from '../options.js';
 import { withClient, withWorker } from '../temporal.js';
 
 const FACILITATOR_TOKEN = 'the facilitator\'s token (or DRILL_TOKEN)';
@@ -21,15 +21,18 @@ function registerStart(exercise: Command): void {
     .option('--id <id>', 'exercise id (default exercise-<time>-<random>)')
     .addOption(jsonOption('print the exercise id and tokens as JSON'))
     .option('--detach', 'return once started (a `drill worker` carries it out)')
-    .addOption(taskQueueOption())
+    .addOption(ownTaskQueueOption())
     .addOption(noWorkerOption())
     .addOption(langOption())
     .action(async (o) => withClient(async (client, address) => {
-      const s = await startExercise(client, { pool: o.pool, window: o.window, seed: o.seed, facilitator: o.facilitator, participants: o.participant, results: o.results, webhook: o.webhook, id: o.id, taskQueue: o.taskQueue, lang: o.lang });
+      const id: string = o.id ?? newExerciseId();
+      // Its worker in this process polls a queue of its own; a detached exercise waits for `drill worker`.
+      const taskQueue = queueOf(o.taskQueue, o.worker && !o.detach, `drill-${id}`);
+      const s = await startExercise(client, { pool: o.pool, window: o.window, seed: o.seed, facilitator: o.facilitator, participants: o.participant, results: o.results, webhook: o.webhook, id, taskQueue, lang: o.lang });
       console.log(o.json ? JSON.stringify({ exerciseId: s.exerciseId, tokens: s.tokens }) : describeStart(s));
       if (o.detach) return;
       const done = client.workflow.getHandle(s.exerciseId).result() as Promise<ExerciseResult>;
-      const r = await withWorker(address, o.taskQueue, o.worker, () => done);
+      const r = await withWorker(address, taskQueue, o.worker, () => done);
       console.error(`exercise ${r.exerciseId}: ${r.status}; report (with the reveal, for the facilitator): ${r.reportDir}/report.md`);
     }));
 }

@@ -15,9 +15,14 @@ export function register(program: Command): void {
     .action(async (o) => {
       // Not withWorker: this worker has nothing to wait for and polls until the process is stopped.
       const address = await ensureTemporal((s) => console.error(s));
-      const { worker } = await createDrillWorker(address, o.taskQueue);
+      const { worker, connection } = await createDrillWorker(address, o.taskQueue);
       console.error(`worker polling ${o.taskQueue} on ${address}`);
-      await worker.run();
+      // Ctrl-C or SIGTERM stops it gracefully; the open connection would otherwise keep the process up.
+      try {
+        await worker.run();
+      } finally {
+        await connection.close();
+      }
     });
 
   const server = program.command('server').description('the embedded Temporal dev server');

@@ -1,11 +1,24 @@
 // Learning from drills once they are over: the findings written back into the plan (`drill revise`),
 // and the objectives drill after drill (`drill history`).
 import type { Command } from 'commander';
+import { drillReport } from '../ended.js';
 import { history } from '../history.js';
-import { jsonOption, resultsOption } from '../options.js';
+import { jsonOption, langOption, resultsOption } from '../options.js';
 import { revise } from '../revise.js';
+import { withClient } from '../temporal.js';
+import { summarise } from './run.js';
 
 export function register(program: Command): void {
+  program.command('report').description('write the reports of an ended drill from its record (report.json, .md, .html, junit.xml); exit as drill run does')
+    .argument('<drill-id>')
+    .addOption(resultsOption())
+    .addOption(langOption())
+    .action(async (id: string, o) => withClient(async (client) => {
+      const r = await drillReport(client, id, o.results, o.lang);
+      summarise(id, r.dir, r.exitCode);
+      process.exitCode = r.exitCode;
+    }));
+
   program.command('revise').description('write the findings of a drill into a revised scenario beside FILE (FILE.revised.yaml), or print a unified diff')
     .argument('<file>')
     .requiredOption('--from <report>', 'the drill\'s report.json (results/<drill-id>/report.json)')

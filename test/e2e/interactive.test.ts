@@ -66,7 +66,8 @@ describe('drill run --operator interactive', () => {
     await answer(/effect: .*\[prolonged\]:$/, '');
     await answer(/what happened:$/, 'runbook does not say which host');
     await expect.poll(screen, { timeout: 30_000 }).toContain('→ waiting: breakdown recorded');
-    await docker.getContainer(resourceName(id, 'web')).start(); // the participant does the work by hand
+    // The participant does the work by hand; the step's automation (auto: start web) may have done it already.
+    await docker.getContainer(resourceName(id, 'web')).start().catch((err: { statusCode?: number }) => { if (err.statusCode !== 304) throw err; });
     await answer(/restart>$/, 'd');
     await answer(/note \(optional\):$/, '');
     await answer(/workaround, .*:$/, 'docker start from the console');
