@@ -1,13 +1,13 @@
 // One handler per kind of step, as chaos-mesh has one reconciler per node kind. A handler does what its
 // kind means and fills the step's result; the lifecycle around it (status, timing, failure, the
-// timeline) is the same for every kind and lives in steps.ts. A new kind is a handler here and a
-// schema entry in model/scenario.ts.
+// timeline) is the same for every kind and lives in steps.ts. docs/architecture.md lists every place
+// a new kind touches.
 import { isCancellation, patched, sleep } from '@temporalio/workflow';
 import type { StepResult } from '../model/record.js';
 import { isSshAction, type DockerAction, type PeopleStepSpec, type SshAction, type StepSpec } from '../model/spec.js';
 import { dockerAction, sshAction } from './actions.js';
 import { budgetWatch } from './budget.js';
-import type { DrillContext } from './context.js';
+import { beside, type DrillContext } from './context.js';
 import { failureMessage, StepFailed } from './failures.js';
 import type { FaultRunner } from './faults.js';
 import type { PeopleSteps } from './people.js';
@@ -31,8 +31,21 @@ const VERIFY_AFTER_AUTOMATION_MS = 30_000;
 /** A verification after a person confirmed: the person says it is done, so it should hold at once. */
 export const VERIFY_AFTER_CONFIRMATION_MS = 15_000;
 
-type Handler<K extends StepSpec['kind']> = (step: Extract<StepSpec, { kind: K }>, r: StepResult, parts: StepParts) => Promise<'skipped' | void>;
+/**
+ * A handler's work. It yields each promise where it would await one, and runStep awaits it: a step
+ * then costs exactly the microtask hops the inline code that recorded running drills cost. One more
+ * hop per step (an async handler awaited by runStep) reorders commands when a step ends in the same
+ * workflow task as a timer of the RTO budget or of people, and a running drill's replay would fail
+ * (test/workflow/coincident-jobs.test.ts).
+ */
+export type StepWork = Generator<Promise<unknown>, 'skipped' | void, unknown>;
+type Handler<K extends StepSpec['kind']> = (step: Extract<StepSpec, { kind: K }>, r: StepResult, parts: StepParts) => StepWork;
 type Handlers = { [K in StepSpec['kind']]: Handler<K> };
+
+/** `const x = yield* wait(p)`: yields p to runStep, which awaits it, and gives back its value, typed. */
+function* wait<T>(p: Promise<T>): Generator<Promise<T>, T, unknown> {
+  return (yield p) as T;
+}
 
 /** A manual step's automation for people to check: a Docker action or an SSH command; its output goes into the step's result. */
 async function runAutomation(drill: DrillContext, step: PeopleStepSpec, auto: DockerAction | SshAction, r: StepResult): Promise<void> {
@@ -60,45 +73,45 @@ async function automateThenAsk(drill: DrillContext, step: PeopleStepSpec, auto: 
   return `The automation ran (${what})${printed}. Check what it did, then confirm.`;
 }
 
-const peopleStep = async (step: PeopleStepSpec, r: StepResult, { drill, people, probes }: StepParts): Promise<'skipped' | void> => {
+function* peopleStep(step: PeopleStepSpec, r: StepResult, { drill, people, probes }: StepParts): StepWork {
   const auto = step.kind === 'manual' ? step.auto : undefined;
   if (drill.spec.operator === 'people') {
     // People drills recorded before this ran no automation: they replay without it.
-    const automated = auto && patched('auto-then-confirm') ? await automateThenAsk(drill, step, auto, r) : undefined;
-    if ((await people.run(step, r, automated)) === 'skipped') return 'skipped';
+    const automated = auto && patched('auto-then-confirm') ? yield* wait(automateThenAsk(drill, step, auto, r)) : undefined;
+    if ((yield* wait(people.run(step, r, automated))) === 'skipped') return 'skipped';
     return;
   }
   // The unattended operator: a manual step's automation runs, and its verification must hold. (Written
-  // out, not through runAutomation: an extra await here would reorder recorded drills' commands.)
-  if (auto && isSshAction(auto)) await sshAction(drill, step, auto, r);
+  // out, not through runAutomation: one more hop here would reorder recorded drills' commands.)
+  if (auto && isSshAction(auto)) yield sshAction(drill, step, auto, r);
   else if (auto) {
-    const res = await dockerAction(drill, step, auto, false);
+    const res = yield* wait(dockerAction(drill, step, auto, false));
     if (res.output) r.output = res.output;
   }
-  const seen = step.kind === 'manual' && step.verify !== undefined ? await probes.contradiction(step, step.verify, step.timeoutMs ?? VERIFY_AFTER_AUTOMATION_MS) : null;
+  const seen = step.kind === 'manual' && step.verify !== undefined ? yield* wait(probes.contradiction(step, step.verify, step.timeoutMs ?? VERIFY_AFTER_AUTOMATION_MS)) : null;
   if (seen !== null) throw new StepFailed(`the unattended operator's action did not take: ${seen}`);
   people.auto(step, r);
-};
+}
 
 /** The handler of a step's kind, typed for any step. */
-export const handlerOf = (step: StepSpec) => STEP_KINDS[step.kind] as (s: StepSpec, r: StepResult, parts: StepParts) => Promise<'skipped' | void>;
+export const handlerOf = (step: StepSpec) => STEP_KINDS[step.kind] as (s: StepSpec, r: StepResult, parts: StepParts) => StepWork;
 
 export const STEP_KINDS: Handlers = {
-  async docker(step, r, { drill }) {
-    const res = await dockerAction(drill, step, step.docker, false);
+  *docker(step, r, { drill }) {
+    const res = yield* wait(dockerAction(drill, step, step.docker, false));
     Object.assign(r, { effectAt: res.effectAt, ...(res.output && { output: res.output }) });
   },
 
-  async ssh(step, r, { drill }) {
-    await sshAction(drill, step, step, r);
+  *ssh(step, r, { drill }) {
+    yield sshAction(drill, step, step, r);
   },
 
-  async fault(step, r, { drill, faults, faultTargets }) {
+  *fault(step, r, { drill, faults, faultTargets }) {
     let effectAt: number;
     let held: Promise<void> = Promise.resolve();
-    if (step.fault) ({ effectAt, held } = await faults.run({ ...step, fault: step.fault }, faultTargets[step.id]!));
+    if (step.fault) ({ effectAt, held } = yield* wait(faults.run({ ...step, fault: step.fault }, faultTargets[step.id]!)));
     else {
-      const res = await dockerAction(drill, step, step.docker!, true);
+      const res = yield* wait(dockerAction(drill, step, step.docker!, true));
       effectAt = res.effectAt;
       drill.event('fault.injected', `${step.docker!.action} ${step.docker!.target ?? `site ${step.docker!.site}`}${res.note ? ` (${res.note})` : ''}`, step.id, res.effectAt);
     }
@@ -108,13 +121,13 @@ export const STEP_KINDS: Handlers = {
     const declaresT0 = drill.order.some((s) => s.kind === 'fault' && s.t0 === true);
     if (drill.record.t0 === null && (step.t0 ?? !declaresT0)) {
       drill.record.t0 = effectAt;
-      if (patched('rto-budget-warnings')) budgetWatch(drill).catch((err) => { if (!isCancellation(err)) drill.event('rto.budget.failed', failureMessage(err)); });
+      if (patched('rto-budget-warnings')) beside(drill, 'rto.budget.failed', '', () => budgetWatch(drill));
     }
-    await held;
+    yield held;
   },
 
-  async parallel(step, _r, { run }) {
-    const outcomes = await Promise.allSettled(step.steps.map((child) => run(child)));
+  *parallel(step, _r, { run }) {
+    const outcomes = yield* wait(Promise.allSettled(step.steps.map((child) => run(child))));
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw failed.reason;
   },
@@ -123,16 +136,16 @@ export const STEP_KINDS: Handlers = {
   gate: peopleStep,
   notify: peopleStep,
 
-  async wait(step, _r, { probes }) {
-    if (step.forMs !== undefined) await sleep(step.forMs);
-    else await probes.awaitProbe(step, step.probe!, step.until);
+  *wait(step, _r, { probes }) {
+    if (step.forMs !== undefined) yield sleep(step.forMs);
+    else yield probes.awaitProbe(step, step.probe!, step.until);
   },
 
-  async verify(step, _r, { drill, probes }) {
+  *verify(step, _r, { drill, probes }) {
     const p = drill.spec.probes[step.probe]!;
     // A later read-back of the same ledger makes this one a checkpoint: the ledger goes on writing.
     const readAgainLater = drill.order.slice(drill.order.indexOf(step) + 1).some((s) => s.kind === 'verify' && s.probe === step.probe);
-    if (p.kind === 'ledger') await probes.readBack(step.probe, readAgainLater);
-    else await probes.awaitProbe(step, step.probe, 'healthy');
+    if (p.kind === 'ledger') yield probes.readBack(step.probe, readAgainLater);
+    else yield probes.awaitProbe(step, step.probe, 'healthy');
   },
 };

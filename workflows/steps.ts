@@ -17,7 +17,21 @@ export function stepRunner(parts: Omit<StepParts, 'run'>): (step: StepSpec) => P
     r.startedAt = Date.now();
     drill.event('step.started', step.title ?? step.kind, step.id);
     try {
-      if ((await handlerOf(step)(step, r, withRun)) === 'skipped') {
+      // The handler's work is driven here, inline: each promise it yields is awaited once, and no
+      // async wrapper adds a hop (see StepWork).
+      const work = handlerOf(step)(step, r, withRun);
+      let next = work.next();
+      while (!next.done) {
+        let value: unknown;
+        try {
+          value = await next.value;
+        } catch (err) {
+          next = work.throw(err);
+          continue;
+        }
+        next = work.next(value);
+      }
+      if (next.value === 'skipped') {
         r.status = 'skipped';
         return;
       }
