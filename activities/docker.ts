@@ -1,21 +1,22 @@
-// Docker effects: build the drill's topology, act on its containers, and tear it all down.
-// Every action is safe to retry after a worker crash: state changes are checked before they are made,
-// and exec runs at most once per drill step through a marker kept inside the target container.
+// Docker effects: the drill's topology (built and torn down in provision.ts) and the actions of its
+// steps on its containers. Every action is safe to retry after a worker crash: state changes are
+// checked before they are made, and exec runs at most once per drill step through a marker kept inside
+// the target container.
 import Docker from 'dockerode';
-import { createServer } from 'node:net';
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../model/errors.js';
-import type { ContainerSpec, DockerAction } from '../model/spec.js';
-import { NAME_LABEL, RUN_LABEL, SITE_LABEL, resourceName } from './names.js';
-import { drillTarget, isNotFound, isNotModified } from './containers.js';
-import { drillKey } from './keys.js';
+import type { DockerAction } from '../model/spec.js';
+import { resourceName } from './names.js';
+import { drillTarget, isNotModified } from './containers.js';
+import { topologyActivities } from './provision.js';
 import { execCapture, execOnce, type ExecResult } from './container-exec.js';
 
 /** A Docker action on one container: a step's action with its site, if any, resolved by the workflow. */
 export type ContainerAction = DockerAction & { target: string };
 
-export type Endpoints = Record<string, Record<number, number>>;
+export type { Endpoints } from './provision.js';
+export { freeLoopbackPort } from './provision.js';
 export type ActionResult = ExecResult & {
   /** the target already was as the action asks: this call changed nothing, so its instant is no effect */
   unchanged?: boolean;
@@ -25,92 +26,9 @@ export function dockerClient(): Docker {
   return new Docker();
 }
 
-
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export function dockerActivities(docker: Docker = dockerClient()) {
-  const labels = (drillId: string, name: string, site?: string) => ({ [RUN_LABEL]: drillId, [NAME_LABEL]: name, ...(site !== undefined && { [SITE_LABEL]: site }) });
-
-  async function createContainer(drillId: string, name: string, spec: ContainerSpec) {
-    const [first, ...rest] = spec.networks;
-    const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-    for (const p of spec.ports) portBindings[`${p}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: String(await freeLoopbackPort()) }];
-    const container = await docker.createContainer({
-      name: resourceName(drillId, name),
-      Image: spec.image,
-      ...(spec.command && { Cmd: spec.command }),
-      // An SSH host of the drill trusts the drill's own key, and nothing else the drill knows of.
-      Env: Object.entries({ ...spec.env, ...(spec.ssh && { AUTHORIZED_KEYS: drillKey(drillId).publicKey }) }).map(([k, v]) => `${k}=${v}`),
-      // The plan's own labels first: the drill's cannot be overridden by them.
-      Labels: { ...spec.labels, ...labels(drillId, name, spec.site) },
-      Hostname: name,
-      ExposedPorts: Object.fromEntries(spec.ports.map((p) => [`${p}/tcp`, {}])),
-      HostConfig: {
-        Binds: Object.entries(spec.volumes).map(([v, path]) => `${resourceName(drillId, v)}:${path}`),
-        ...(spec.tmpfs && Object.keys(spec.tmpfs).length > 0 && { Tmpfs: Object.fromEntries(Object.entries(spec.tmpfs).map(([path, size]) => [path, `size=${size}`])) }),
-        PortBindings: portBindings,
-        // Without a drill network a container is isolated, unless it publishes ports: those need the default bridge.
-        ...(first === undefined && { NetworkMode: spec.ports.length > 0 ? 'bridge' : 'none' }),
-      },
-      ...(first !== undefined && {
-        NetworkingConfig: { EndpointsConfig: { [resourceName(drillId, first)]: { Aliases: [name] } } },
-      }),
-    });
-    for (const n of rest) await docker.getNetwork(resourceName(drillId, n)).connect({ Container: container.id, EndpointConfig: { Aliases: [name] } });
-    return container;
-  }
-
   return {
-    /** Creates the topology (idempotent: what exists already is kept) and returns the published ports. */
-    async provision(input: { drillId: string; topology: { networks: string[]; volumes: string[]; containers: Record<string, ContainerSpec> } }): Promise<Endpoints> {
-      const { drillId, topology } = input;
-      for (const image of new Set(Object.values(topology.containers).map((c) => c.image))) {
-        try {
-          await docker.getImage(image).inspect();
-        } catch (err) {
-          if (isNotFound(err)) throw ApplicationFailure.nonRetryable(`image ${image} is not built; run \`npx drill setup\``, ErrorType.ImageMissing);
-          throw err;
-        }
-      }
-      for (const n of topology.networks) {
-        const name = resourceName(drillId, n);
-        const existing = await docker.listNetworks({ filters: { name: [name] } });
-        if (!existing.some((e) => e.Name === name)) await docker.createNetwork({ Name: name, Labels: labels(drillId, n), CheckDuplicate: true });
-      }
-      for (const v of topology.volumes) await docker.createVolume({ Name: resourceName(drillId, v), Labels: labels(drillId, v) });
-      const endpoints: Endpoints = {};
-      for (const [name, spec] of Object.entries(topology.containers)) {
-        let container = docker.getContainer(resourceName(drillId, name));
-        let info;
-        try {
-          info = await container.inspect();
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-          container = await createContainer(drillId, name, spec);
-          info = await container.inspect();
-        }
-        if (info.Config.Labels?.[RUN_LABEL] !== drillId) {
-          throw ApplicationFailure.nonRetryable(`a container named ${info.Name.replace(/^\//, '')} exists but is not labelled ${RUN_LABEL}=${drillId}; refusing to use or touch it`, ErrorType.Unlabelled);
-        }
-        if (spec.start && !info.State.Running) await container.start().catch((e) => { if (!isNotModified(e)) throw e; });
-        endpoints[name] = {};
-        for (const p of spec.ports) {
-          const bound = info.HostConfig.PortBindings?.[`${p}/tcp`]?.[0]?.HostPort;
-          if (bound) endpoints[name][p] = Number(bound);
-        }
-        heartbeat(name);
-      }
-      return endpoints;
-    },
+    ...topologyActivities(docker),
 
     /**
      * The host keys of the drill's SSH hosts, read from inside each container as the topology comes up:
@@ -143,21 +61,6 @@ export function dockerActivities(docker: Docker = dockerClient()) {
       } finally {
         clearInterval(beat);
       }
-    },
-
-    /** Removes every container, network and volume labelled with the drill. Safe to run again. */
-    async teardown(input: { drillId: string }): Promise<{ containers: number; networks: number; volumes: number }> {
-      const filters = { label: [`${RUN_LABEL}=${input.drillId}`] };
-      const containers = await docker.listContainers({ all: true, filters });
-      for (const c of containers) {
-        await docker.getContainer(c.Id).remove({ force: true, v: true }).catch((e) => { if (!isNotFound(e)) throw e; });
-        heartbeat(c.Id);
-      }
-      const networks = await docker.listNetworks({ filters });
-      for (const n of networks) await docker.getNetwork(n.Id).remove().catch((e) => { if (!isNotFound(e)) throw e; });
-      const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
-      for (const v of volumes) await docker.getVolume(v.Name).remove({ force: true }).catch((e) => { if (!isNotFound(e)) throw e; });
-      return { containers: containers.length, networks: networks.length, volumes: volumes.length };
     },
   };
 

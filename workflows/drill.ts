@@ -2,11 +2,11 @@
 // phases of Jepsen's run!: plan → provision → probes → steps → heal and teardown. Deterministic:
 // every effect is an activity (activities.ts); time is the workflow's own. Cleanup runs in a
 // non-cancellable scope, so abort, failure or a crash still heals every fault and removes everything.
-import { allHandlersFinished, CancellationScope, condition, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import type { DrillRecord } from '../model/record.js';
 import type { DrillSpec } from '../model/spec.js';
 import { blastRadiusExceeded, planFaults } from '../model/plan.js';
-import { provisioning } from './activities.js';
+import { provisioning, resumableProvisioning } from './activities.js';
 import { createDrillContext, type DrillContext } from './context.js';
 import { drillControls, drillView } from './controls.js';
 import { exerciseControls } from './exercise-controls.js';
@@ -75,10 +75,16 @@ function checkPlan(drill: DrillContext, faultTargets: Record<string, string[]>):
   if (exceeded) throw new StepFailed(`blast radius: ${exceeded}`);
 }
 
+/**
+ * Who builds and removes the topology. Drills recorded before it resumed from any point keep the proxy
+ * they ran with: its cancellation did not wait, so replaying them with this one would move the teardown.
+ */
+const topology = () => (patched('resumable-provisioning') ? resumableProvisioning : provisioning);
+
 /** Creates the topology and pins the host keys of its SSH hosts. */
 async function provision(drill: DrillContext): Promise<void> {
   const { spec } = drill;
-  drill.endpoints = await provisioning.provision({ drillId: spec.drillId, topology: spec.topology });
+  drill.endpoints = await topology().provision({ drillId: spec.drillId, topology: spec.topology });
   drill.event('topology.provisioned', `${Object.keys(spec.topology.containers).length} containers, ${spec.topology.networks.length} networks, ${spec.topology.volumes.length} volumes`);
   const sshHosts = Object.entries(spec.topology.containers).filter(([, c]) => c.ssh).map(([n]) => n);
   if (sshHosts.length > 0) {
@@ -107,7 +113,7 @@ async function healAndTeardown(drill: DrillContext, faults: FaultRunner, probes:
   await faults.healAll();
   await probes.stopAll();
   try {
-    record.cleanup = await provisioning.teardown({ drillId: spec.drillId });
+    record.cleanup = await topology().teardown({ drillId: spec.drillId });
     drill.event('cleanup.done', `removed ${record.cleanup.containers} containers, ${record.cleanup.networks} networks, ${record.cleanup.volumes} volumes`);
   } catch (err) {
     record.cleanup = { containers: 0, networks: 0, volumes: 0, error: failureMessage(err) };
