@@ -70,15 +70,16 @@ function byTimeout<T>(make: (timeoutMs: number) => T): (timeoutMs: number) => T 
   };
 }
 
-/** a Docker action of a step (exec, stop, start, ...), bounded by the step's timeout */
-export const dockerActions = byTimeout((timeoutMs) => proxyActivities<DockerActivities>({
-  startToCloseTimeout: timeoutMs, heartbeatTimeout: '10s', retry: { maximumAttempts: 3, initialInterval: '1s' },
-}));
-/** an SSH command: the activity outlives the command's own timeout, so the command's kill is reported */
-export const sshCommands = byTimeout((timeoutMs) => proxyActivities<SshActivities>({
-  startToCloseTimeout: timeoutMs + 60_000, heartbeatTimeout: '15s', retry: { maximumAttempts: 3, initialInterval: '1s' },
-}));
-/** waiting for a probe to hold: the activity outlives the wait, so a timeout is the probe's answer */
-export const probeWaits = byTimeout((waitTimeoutMs) => proxyActivities<ProbeActivities>({
-  startToCloseTimeout: waitTimeoutMs + 30_000, heartbeatTimeout: PROBE_HEARTBEAT, retry: { maximumAttempts: 5, initialInterval: '200ms' },
-}));
+/** Option sets that follow a step's own timeout. */
+const TIMED = {
+  /** a Docker action of a step (exec, stop, start, ...), bounded by the step's timeout */
+  dockerAction: (timeoutMs: number): ActivityOptions => ({ startToCloseTimeout: timeoutMs, heartbeatTimeout: '10s', retry: { maximumAttempts: 3, initialInterval: '1s' } }),
+  /** an SSH command: the activity outlives the command's own timeout, so the command's kill is reported */
+  sshCommand: (timeoutMs: number): ActivityOptions => ({ startToCloseTimeout: timeoutMs + 60_000, heartbeatTimeout: '15s', retry: { maximumAttempts: 3, initialInterval: '1s' } }),
+  /** waiting for a probe to hold: the activity outlives the wait, so a timeout is the probe's answer */
+  probeWait: (waitTimeoutMs: number): ActivityOptions => ({ startToCloseTimeout: waitTimeoutMs + 30_000, heartbeatTimeout: PROBE_HEARTBEAT, retry: { maximumAttempts: 5, initialInterval: '200ms' } }),
+};
+
+export const dockerActions = byTimeout((ms) => proxyActivities<DockerActivities>(TIMED.dockerAction(ms)));
+export const sshCommands = byTimeout((ms) => proxyActivities<SshActivities>(TIMED.sshCommand(ms)));
+export const probeWaits = byTimeout((ms) => proxyActivities<ProbeActivities>(TIMED.probeWait(ms)));

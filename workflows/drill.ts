@@ -18,7 +18,6 @@ import { probeRunner, type ProbeRunner } from './probes.js';
 import { VERIFY_AFTER_CONFIRMATION_MS } from './step-kinds.js';
 import { stepRunner } from './steps.js';
 
-export { PROBE_SEGMENT_MS } from './activities.js';
 
 export async function drillWorkflow(spec: DrillSpec): Promise<DrillRecord> {
   const drill = createDrillContext(spec);
