@@ -103,7 +103,12 @@ function objectiveResult(record: DrillRecord, o: ObjectiveSpec): ObjectiveResult
   const rpo = window && start !== null ? measureRpo(window.writes, window.readback, start) : null;
   const since = o.from === undefined ? 't0' : `step ${o.from} started`;
   const rpoReason = o.ledger && start !== null && !window ? `ledger ${o.ledger} was never read back after ${since} (no verify step reached it)` : undefined;
-  const data = start === null ? null : dataMilestone(record, o, start, window?.readback.at ?? null, since);
+  const found = start === null ? null : dataMilestone(record, o, start, window?.readback.at ?? null, since);
+  // Users saw no outage and the first read-back after the disruption already held every write: the
+  // data was never missing, so that read-back's time is no recovery time (a WAN cut that site A rode out).
+  const firstAfter = ledger && start !== null ? [...(ledger.checkpoints ?? []), ...(ledger.readback ? [ledger.readback] : [])].find((rb) => rb.at >= start) : undefined;
+  const neverMissing = o.dataCheck === undefined && service?.detectedAt == null && window !== null && firstAfter !== undefined && window.readback.at === firstAfter.at;
+  const data = neverMissing ? { at: null, by: found?.by ?? null, reason: `no data was seen missing: the first read-back of ledger ${o.ledger} after ${since} held every acknowledged write` } : found;
 
   // Judged on the later of service and data back; on service alone when nothing could show the data.
   const serviceAt = service?.restoredAt ?? null;
