@@ -4,7 +4,7 @@
 // already exists under the drill's name without its label.
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { resourceName } from '../../activities/names.js';
 import type { DrillSpec } from '../../model/spec.js';
 import { drillWorkflow } from '../../workflows/drill.js';
@@ -61,26 +61,39 @@ const moments: [string, (e: EngineEvent) => boolean][] = [
   ['just after the create of the second container', (() => { let n = 0; return (e: EngineEvent) => e.Type === 'container' && e.Action === 'create' && ++n === 2; })()],
 ];
 
+/**
+ * Starts the drill on a real worker process, SIGKILLs that worker at the first engine event `moment`
+ * matches, starts a fresh worker on the same queue, and hands the drill's handle to `check`.
+ */
+async function killWorkerAt(spec: DrillSpec, moment: (e: EngineEvent) => boolean, check: (handle: WorkflowHandle<typeof drillWorkflow>) => Promise<void>): Promise<void> {
+  const taskQueue = uniqueId('resume');
+  const connection = await Connection.connect({ address: temporalAddress() });
+  const first = startWorker(taskQueue, workers);
+  let kill!: () => void;
+  const killed = new Promise<void>((r) => { kill = r; });
+  let done = false;
+  const stop = await watchDrill(spec.drillId, (e) => {
+    if (done || !moment(e)) return;
+    done = true;
+    first.kill('SIGKILL');
+    kill();
+  });
+  try {
+    const handle = await new Client({ connection }).workflow.start(drillWorkflow, { taskQueue, workflowId: spec.drillId, args: [spec] });
+    await killed;
+    await exited(first);
+    startWorker(taskQueue, workers);
+    await check(handle);
+  } finally {
+    stop();
+    await connection.close();
+  }
+}
+
 describe('provisioning resumed after a worker is SIGKILLed', () => {
   it.each(moments)('%s: the drill completes on a new worker, every container on all its networks', async (_, moment) => {
     const spec = specFrom(hold);
-    const taskQueue = uniqueId('resume');
-    const connection = await Connection.connect({ address: temporalAddress() });
-    const first = startWorker(taskQueue, workers);
-    let kill!: () => void;
-    const killed = new Promise<void>((r) => { kill = r; });
-    let done = false;
-    const stop = await watchDrill(spec.drillId, (e) => {
-      if (done || !moment(e)) return;
-      done = true;
-      first.kill('SIGKILL');
-      kill();
-    });
-    try {
-      const handle = await new Client({ connection }).workflow.start(drillWorkflow, { taskQueue, workflowId: spec.drillId, args: [spec] });
-      await killed;
-      await exited(first);
-      startWorker(taskQueue, workers);
+    await killWorkerAt(spec, moment, async (handle) => {
       await expect.poll(async () => (await handle.query(statusQuery).catch(() => null))?.phase, { timeout: 120_000, interval: 200 }).toBe('steps');
       expect(await networksOf(spec)).toEqual(allConnected(spec));
       const record = await handle.result();
@@ -89,10 +102,7 @@ describe('provisioning resumed after a worker is SIGKILLed', () => {
       expect(record.timeline.filter((e) => e.type === 'topology.provisioned')).toHaveLength(1);
       expect(record.cleanup).toMatchObject({ containers: 4, networks: 3, volumes: 1 });
       expect(await leftovers(spec.drillId)).toEqual({ containers: 0, networks: 0, volumes: 0 });
-    } finally {
-      stop();
-      await connection.close();
-    }
+    });
   });
 });
 
@@ -102,29 +112,12 @@ describe('teardown resumed after a worker is SIGKILLed', () => {
 steps:
   - { id: hold, kind: wait, for: 1s }
 `);
-    const taskQueue = uniqueId('resume');
-    const connection = await Connection.connect({ address: temporalAddress() });
-    const first = startWorker(taskQueue, workers);
-    let kill!: () => void;
-    const killed = new Promise<void>((r) => { kill = r; });
-    const stop = await watchDrill(spec.drillId, (e) => {
-      if (e.Type !== 'container' || e.Action !== 'destroy') return;
-      first.kill('SIGKILL');
-      kill();
-    });
-    try {
-      const handle = await new Client({ connection }).workflow.start(drillWorkflow, { taskQueue, workflowId: spec.drillId, args: [spec] });
-      await killed;
-      await exited(first);
-      startWorker(taskQueue, workers);
+    await killWorkerAt(spec, (e) => e.Type === 'container' && e.Action === 'destroy', async (handle) => {
       const record = await handle.result();
       expect(record.status, record.failure).toBe('completed');
       expect(record.cleanup).toEqual({ containers: 4, networks: 3, volumes: 1 });
       expect(await leftovers(spec.drillId)).toEqual({ containers: 0, networks: 0, volumes: 0 });
-    } finally {
-      stop();
-      await connection.close();
-    }
+    });
   });
 });
 
