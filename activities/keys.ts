@@ -76,7 +76,3 @@ export function matchesPin(presented: Buffer, pinned: string): boolean {
   if (p.startsWith('SHA256:')) return fingerprint(presented) === p.replace(/=+$/, '');
   return Buffer.from(p.split(/\s+/)[1] ?? '', 'base64').equals(presented);
 }
-
-// Redaction grew beyond keys (known secrets, encoded forms): it lives in redact.ts, re-exported here
-// for the callers that know it by this module.
-export { redact } from './redact.js';

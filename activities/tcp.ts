@@ -29,7 +29,7 @@ import { portProxyFinder, type ProxyBackend } from './port-proxy.js';
  * healthy sample takes every other tick. A forward over a slow link can hang up later than this, and no
  * grace tells a dial still waiting on a lost SYN from a silent listener: only seeing the proxy can.
  */
-export const PROXY_CLOSE_GRACE_MS = 150;
+const PROXY_CLOSE_GRACE_MS = 150;
 
 const sinceMs = (t: number) => Date.now() - t;
 

@@ -38,7 +38,7 @@ const READY_WITHIN_MS = 120_000;
 /** A worker that dies while its drill runs is replaced, a few times at most. */
 const REPLACEMENTS = 3;
 
-export const workerLogOf = (drillId: string) => {
+const workerLogOf = (drillId: string) => {
   const dir = join(stateDir(), 'workers');
   mkdirSync(dir, { recursive: true });
   return join(dir, `${drillId}.log`);

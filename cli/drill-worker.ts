@@ -4,11 +4,11 @@
 // once it is gone, this process goes on by itself and its lines go to its log only.
 import { Client, Connection } from '@temporalio/client';
 import type { DrillRecord } from '../model/record.js';
-import { exitCodeOf } from '../report/build.js';
 import { writeReports } from '../report/write.js';
 import { createDrillWorker, installRuntime, NAMESPACE } from '../worker/worker.js';
 import { abortSignal } from '../workflows/messages.js';
 import type { BackgroundJob, ToTerminal, ToWorker } from './background.js';
+import { signalExitCode } from './interrupt.js';
 import { runScript } from './script.js';
 
 const log = (s: string) => console.error(`${new Date().toISOString()} ${s}`);
@@ -74,7 +74,7 @@ async function main(): Promise<number> {
   for (const s of ['SIGTERM', 'SIGINT'] as const) {
     process.on(s, () => {
       log(`stopped by ${s}: drill ${job.drillId} has no worker now; carry it on with \`drill worker --task-queue ${job.taskQueue}\` or stop it with \`drill abort ${job.drillId}\``);
-      process.exit(128 + (s === 'SIGTERM' ? 15 : 2));
+      process.exit(signalExitCode(s));
     });
   }
   log(`drill ${job.drillId}: worker on task queue ${job.taskQueue} at ${job.address} (pid ${process.pid})`);
@@ -90,9 +90,9 @@ async function main(): Promise<number> {
     const record = await carryOut(client, job, worker);
     await tell({ type: 'ended' });
     if (!record) return 3;
-    const { dir, report } = await writeReports(record, job.results, job.lang);
+    const { dir, exitCode } = await writeReports(record, job.results, job.lang);
     log(`drill ${job.drillId} ${record.status}; reports written to ${dir}`);
-    await tell({ type: 'reports', dir, exitCode: exitCodeOf(report) });
+    await tell({ type: 'reports', dir, exitCode });
     return 0;
   } finally {
     await connection.close();

@@ -7,7 +7,6 @@ import { formatDuration } from '../model/duration.js';
 import { UNHEALABLE } from '../model/fault.js';
 import type { Lang } from '../model/lang.js';
 import type { DrillRecord } from '../model/record.js';
-import { exitCodeOf } from '../report/build.js';
 import { writeReports } from '../report/write.js';
 import { statusQuery, type DrillView } from '../workflows/messages.js';
 import { CliError } from './errors.js';
@@ -60,9 +59,10 @@ export async function drillStatus(client: Client, id: string): Promise<string> {
   }
   const { record, status } = state;
   if (!record) return `drill ${id}: ${status.toLowerCase()} before it could return its record; heal what it may have left in place with drill heal ${id}`;
-  const lines = [renderView(recordView(record), record.endedAt ?? Date.now())];
+  const view = recordView(record);
+  const lines = [renderView(view, record.endedAt ?? Date.now())];
   lines.push(`  ended ${new Date(record.endedAt ?? record.startedAt).toISOString()} after ${formatDuration((record.endedAt ?? record.startedAt) - record.startedAt)}${record.failure ? `: ${record.failure}` : ''}`);
-  for (const f of recordView(record).activeFaults ?? []) lines.push(`  NOT healed: ${f.type} on ${f.target} (step ${f.step})${f.healError ? `: ${f.healError}` : ''}; heal it with drill heal ${id}`);
+  for (const f of view.activeFaults ?? []) lines.push(`  NOT healed: ${f.type} on ${f.target} (step ${f.step})${f.healError ? `: ${f.healError}` : ''}; heal it with drill heal ${id}`);
   lines.push(`  its reports: drill report ${id}`);
   return lines.join('\n');
 }
@@ -77,6 +77,6 @@ export async function drillReport(client: Client, id: string, results: string, l
   // The directory is named after the record's id: that one must be a drill id too.
   const named = drillIdProblem(state.record.drillId);
   if (named) throw new CliError(`drill ${id} records the id ${state.record.drillId}, which cannot name a report directory: ${named}`, 2);
-  const { dir, report } = await writeReports(state.record, results, lang);
-  return { dir, exitCode: exitCodeOf(report) };
+  const { dir, exitCode } = await writeReports(state.record, results, lang);
+  return { dir, exitCode };
 }

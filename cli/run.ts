@@ -12,7 +12,6 @@ import type { DrillRecord } from '../model/record.js';
 import { formatError, validateScenarioFile } from '../model/validate.js';
 import { writeReports } from '../report/write.js';
 import { type Lang } from '../model/lang.js';
-import { buildReport, exitCodeOf } from '../report/build.js';
 import { drillWorkflow } from '../workflows/drill.js';
 import { startBackgroundWorker, type BackgroundWorker } from './background.js';
 import { CliError } from './errors.js';
@@ -107,7 +106,7 @@ export async function runDrill(file: string, opts: RunOptions): Promise<RunOutco
     const written = worker ? await worker.reports : null;
     worker?.release();
     // The worker writes the reports; if it went before it could, they are written here.
-    const dir = written?.dir ?? (await writeReports(record, opts.results, opts.lang)).dir;
-    return { ended: true, exitCode: written?.exitCode ?? exitCodeOf(buildReport(record)), reportDir: dir, record };
+    const out = written ?? await writeReports(record, opts.results, opts.lang);
+    return { ended: true, exitCode: out.exitCode, reportDir: out.dir, record };
   }, say);
 }

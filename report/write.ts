@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DrillRecord } from '../model/record.js';
-import { buildReport, type Report } from './build.js';
+import { buildReport, exitCodeOf, type Report } from './build.js';
 import { renderMarkdown } from './markdown.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
@@ -11,7 +11,7 @@ import { type Lang } from '../model/lang.js';
 import { buildHistory } from './history.js';
 import { readResults } from './results.js';
 
-export async function writeReports(record: DrillRecord, resultsDir: string, lang: Lang = 'en'): Promise<{ dir: string; report: Report }> {
+export async function writeReports(record: DrillRecord, resultsDir: string, lang: Lang = 'en'): Promise<{ dir: string; report: Report; exitCode: ReturnType<typeof exitCodeOf> }> {
   const report = buildReport(record);
   const dir = join(resultsDir, record.drillId);
   await mkdir(dir, { recursive: true });
@@ -24,5 +24,5 @@ export async function writeReports(record: DrillRecord, resultsDir: string, lang
   await writeFile(join(dir, 'report.md'), renderMarkdown(report, lang, trend));
   await writeFile(join(dir, 'report.html'), await renderHtml(report, lang, trend));
   await writeFile(join(dir, 'junit.xml'), renderJunit(report));
-  return { dir, report };
+  return { dir, report, exitCode: exitCodeOf(report) };
 }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { describe, expect, it } from 'vitest';
-import { drillKey, fingerprint, matchesPin, redact } from '../../activities/keys.js';
+import { drillKey, fingerprint, matchesPin } from '../../activities/keys.js';
+import { redact } from '../../activities/redact.js';
 import { shellLine } from '../../activities/once.js';
 
 process.env.DRILL_SSH_SECRET = 'unit-test-secret';
