@@ -142,6 +142,22 @@ export function judgeRto(o: {
   return { met: null, reason: `the drill ended ${d(seen)} after ${o.since}, before the service was seen restored and before ${rto} ran out` };
 }
 
+/** Every read-back of a ledger, oldest first: the checkpoints taken mid-drill, then the last. */
+export const readbacksOf = (ledger: { readback?: LedgerReadback; checkpoints?: LedgerReadback[] }): LedgerReadback[] =>
+  [...(ledger.checkpoints ?? []), ...(ledger.readback ? [ledger.readback] : [])];
+
+/**
+ * The writes a disruption from `start` is answerable for: all of them, unless a read-back came before
+ * it; then those sent since, and those that read-back still held (a write missing there was lost
+ * earlier: a failover's loss, not the failback's).
+ */
+export function notLostBefore(readbacks: LedgerReadback[], start: number): (seq: number, sentAt: number) => boolean {
+  const baseline = readbacks.filter((rb) => rb.at < start).pop();
+  if (!baseline) return () => true;
+  const held = presentSet(baseline);
+  return (seq, sentAt) => sentAt >= baseline.at || held(seq);
+}
+
 /**
  * The read-back that showed the data back: the first one at or after `start` that holds every
  * acknowledged write sent before it and kept for good (still present at the last read-back; one
@@ -152,10 +168,9 @@ export function dataReadback(writes: LedgerWrite[], readbacks: LedgerReadback[],
   const after = readbacks.filter((rb) => rb.at >= start);
   const last = after[after.length - 1];
   if (!last) return null;
-  const baseline = readbacks.filter((rb) => rb.at < start).pop();
-  const before = baseline ? presentSet(baseline) : () => true;
+  const ours = notLostBefore(readbacks, start);
   const kept = presentSet(last);
-  const due = writes.filter(([seq, sentAt, ackAt]) => ackAt >= 0 && sentAt < start && (baseline === undefined || sentAt >= baseline.at || before(seq)) && kept(seq));
+  const due = writes.filter(([seq, sentAt, ackAt]) => ackAt >= 0 && sentAt < start && ours(seq, sentAt) && kept(seq));
   return after.find((rb) => { const has = presentSet(rb); return due.every(([seq]) => has(seq)); }) ?? last;
 }
 

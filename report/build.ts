@@ -6,7 +6,7 @@ import {
   breakdowns, decisions, notifications, peopleSteps,
   type BreakdownReport, type DecisionReport, type NotificationReport, type PeopleStepReport,
 } from './people.js';
-import { objectiveResults, sparseWindows, type ObjectiveResult } from './objectives.js';
+import { ledgerOf, objectiveResults, sparseWindows, type ObjectiveResult } from './objectives.js';
 import { checkFollowUps, type FollowUpResult } from './followups.js';
 import { exerciseReport, type ExerciseReport } from './exercise.js';
 
@@ -38,13 +38,13 @@ export type Report = {
  * The record as reports carry it: containers' env values (passwords, tokens) withheld, their names kept
  * so a reader still sees what was set. report.json embeds the record, and results are shared widely.
  */
-export function withheldEnv(record: DrillRecord): DrillRecord {
+function withheldEnv(record: DrillRecord): DrillRecord {
   const containers = Object.fromEntries(Object.entries(record.spec.topology.containers).map(([name, c]) => [name, {
     ...c, env: Object.fromEntries(Object.keys(c.env ?? {}).map((k) => [k, ENV_WITHHELD])),
   }]));
   return { ...record, spec: { ...record.spec, topology: { ...record.spec.topology, containers } } };
 }
-export const ENV_WITHHELD = '(withheld from reports)';
+const ENV_WITHHELD = '(withheld from reports)';
 
 export function buildReport(recorded: DrillRecord): Report {
   // Records from before people took part in drills carry no breakdowns or notifications.
@@ -92,7 +92,7 @@ export function exitCodeOf(report: Report): 0 | 1 | 3 | 5 {
   if (report.status !== 'completed') return 3;
   const measures = report.objectives.flatMap((o) => {
     // An objective without a ledger has no RPO to measure: that is the plan, not a gap in the drill.
-    const ledger = report.record.spec.objectives.find((x) => x.system === o.system)?.ledger !== undefined;
+    const ledger = ledgerOf(report.record, o.system) !== undefined;
     return [o.rto.met, ...(ledger ? [o.rpo.met] : []), o.rlo?.met ?? null];
   });
   if (measures.includes(false)) return 1;

@@ -5,7 +5,7 @@ import { create } from 'xmlbuilder2';
 import { formatDuration as d } from '../model/duration.js';
 import type { Report } from './build.js';
 import { printable } from './markup.js';
-import { percent, type ObjectiveResult } from './objectives.js';
+import { ledgerOf, percent, type ObjectiveResult } from './objectives.js';
 
 const seconds = (ms: number | null | undefined) => ((ms ?? 0) / 1000).toFixed(3);
 
@@ -45,7 +45,7 @@ export function renderJunit(r: Report): string {
   // Notes and a command's output can carry terminal colours and control characters XML cannot hold.
   const x = printable;
   const doc = create({ version: '1.0', encoding: 'UTF-8' });
-  const cases = r.objectives.flatMap((o) => measures(o, r.record.spec.objectives.find((s) => s.system === o.system)?.ledger !== undefined));
+  const cases = r.objectives.flatMap((o) => measures(o, ledgerOf(r.record, o.system) !== undefined));
   const missed = cases.filter((m) => m.met === false).length;
   const unmeasured = cases.filter((m) => m.met === null).length;
   const failedSteps = r.steps.filter((s) => s.status === 'failed' || s.status === 'aborted');

@@ -5,7 +5,7 @@ import type { DrillRecord, StepResult } from '../model/record.js';
 import { allSteps } from '../model/spec.js';
 import type { Report } from './build.js';
 import { code, list, lit, table, text, verdict, type Block } from './markup.js';
-import { percent, type ObjectiveResult } from './objectives.js';
+import { ledgerOf, percent, type ObjectiveResult } from './objectives.js';
 import { iso } from './time.js';
 
 /** An instant as the report shows it: readable, and relative to t0. */
@@ -15,7 +15,7 @@ export type At = (iso: string | null) => string;
  * The fault whose effect is the disaster: the step marked `t0: true`, else the fault whose effect set
  * t0 (the first to take effect). A background fault that ran before it is context, not the cause.
  */
-export function causeOf(record: DrillRecord): { step: StepResult | undefined; declared: string | undefined } {
+function causeOf(record: DrillRecord): { step: StepResult | undefined; declared: string | undefined } {
   const declared = allSteps(record.spec.steps).find((s) => s.kind === 'fault' && s.t0 === true)?.id;
   if (declared !== undefined) return { step: record.steps.find((s) => s.id === declared && s.effectAt !== undefined), declared };
   return { step: record.t0 === null ? undefined : record.steps.find((s) => s.kind === 'fault' && s.effectAt === record.t0), declared };
@@ -81,12 +81,11 @@ function objectiveNotes(o: ObjectiveResult, at: At): string[] {
 }
 
 export function objectivesBlocks(r: Report, at: At): Block[] {
-  const ledgerOf = (o: ObjectiveResult) => r.record.spec.objectives.find((x) => x.system === o.system)?.ledger;
   const notes = r.objectives.flatMap((o) => objectiveNotes(o, at));
   return [
     table(['System', 'RTO target', 'RTO to service', 'RTO to data', 'RTO', 'RPO target', 'RPO actual', 'RPO', 'RLO target', 'RLO actual', 'RLO', 'Acknowledged writes', 'Lost writes'],
       r.objectives.map((o) => [lit(o.system), d(o.rto.targetMs), d(o.rto.toServiceMs), d(o.rto.toDataMs), verdict(o.rto.met),
-        d(o.rpo.targetMs), d(o.rpo.actualMs), ledgerOf(o) === undefined ? 'no ledger' : verdict(o.rpo.met),
+        d(o.rpo.targetMs), d(o.rpo.actualMs), ledgerOf(r.record, o.system) === undefined ? 'no ledger' : verdict(o.rpo.met),
         lit(o.rlo.target), percent(o.rlo.actualShare), verdict(o.rlo.met), String(o.rpo.acknowledgedWrites), String(o.rpo.lostWrites)]),
       [1, 2, 3, 5, 6, 9, 11, 12]),
     ...(notes.length ? [list(notes)] : []),

@@ -7,7 +7,7 @@
 import type { DrillRecord, LedgerReadback, LedgerWrite, StepResult } from '../model/record.js';
 import type { ObjectiveSpec } from '../model/spec.js';
 import { formatDuration } from '../model/duration.js';
-import { dataReadback, judgeRto, measureLevel, measureRpo, measureRto, parseRlo, presentSet, sampleGaps } from '../model/measure.js';
+import { dataReadback, judgeRto, measureLevel, measureRpo, measureRto, notLostBefore, parseRlo, readbacksOf, sampleGaps } from '../model/measure.js';
 import { phaseSplit, type PhaseSplit } from './people.js';
 import { iso } from './time.js';
 
@@ -69,15 +69,17 @@ export function sparseWindows(record: DrillRecord): { from: number; to: number }
  * since): a write the failover lost is the failover's, not the failback's.
  */
 export function ledgerWindow(ledger: DrillRecord['ledger'][string], start: number): { writes: LedgerWrite[]; readback: LedgerReadback } | null {
-  const all = [...(ledger.checkpoints ?? []), ...(ledger.readback ? [ledger.readback] : [])];
+  const all = readbacksOf(ledger);
   // A read-back taken while the data was still coming back is not the loss: the one that showed it back is.
   const readback = dataReadback(ledger.writes, all, start);
   if (!readback) return null;
-  const baseline = all.filter((rb) => rb.at < start).pop();
-  const before = baseline ? presentSet(baseline) : () => true;
+  const ours = notLostBefore(all, start);
   // Writes sent after the read-back are for a later one to judge.
-  return { writes: ledger.writes.filter(([seq, sentAt]) => sentAt < readback.at && (baseline === undefined || sentAt >= baseline.at || before(seq))), readback };
+  return { writes: ledger.writes.filter(([seq, sentAt]) => sentAt < readback.at && ours(seq, sentAt)), readback };
 }
+
+/** The ledger an objective of the record declares, if any: without one it has no RPO to measure. */
+export const ledgerOf = (record: DrillRecord, system: string): string | undefined => record.spec.objectives.find((x) => x.system === system)?.ledger;
 
 /** Every objective of the drill, as measured. */
 export function objectiveResults(record: DrillRecord): ObjectiveResult[] {
@@ -106,7 +108,7 @@ function objectiveResult(record: DrillRecord, o: ObjectiveSpec): ObjectiveResult
   const found = start === null ? null : dataMilestone(record, o, start, window?.readback.at ?? null, since);
   // Users saw no outage and the first read-back after the disruption already held every write: the
   // data was never missing, so that read-back's time is no recovery time (a WAN cut that site A rode out).
-  const firstAfter = ledger && start !== null ? [...(ledger.checkpoints ?? []), ...(ledger.readback ? [ledger.readback] : [])].find((rb) => rb.at >= start) : undefined;
+  const firstAfter = ledger && start !== null ? readbacksOf(ledger).find((rb) => rb.at >= start) : undefined;
   const neverMissing = o.dataCheck === undefined && service?.detectedAt == null && window !== null && firstAfter !== undefined && window.readback.at === firstAfter.at;
   const data = neverMissing ? { at: null, by: found?.by ?? null, reason: `no data was seen missing: the first read-back of ledger ${o.ledger} after ${since} held every acknowledged write` } : found;
 

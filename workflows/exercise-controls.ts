@@ -11,8 +11,6 @@ import { authorize, holder, participant, reachable, unavailable, type ExerciseHo
 import { act, checkAction } from './exercise-facilitator.js';
 import { exerciseViewQuery, facilitateUpdate, incidentUpdate, type FacilitatorAnswer } from './messages.js';
 
-export type { ExerciseHooks } from './exercise-access.js';
-
 export function exerciseControls(drill: DrillContext, hooks: ExerciseHooks) {
   const ex = drill.spec.exercise!;
   const rec: ExerciseRecord = {

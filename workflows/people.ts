@@ -9,8 +9,6 @@ import type { DrillContext } from './context.js';
 import { registerAnswers, type Message, type PeopleHooks, type Waiting } from './people-answers.js';
 import { closeBreakdowns, confirmed, recordBreakdown, timersFor } from './people-record.js';
 
-export type { PeopleHooks } from './people-answers.js';
-
 /** What participants see of the step waiting for them; `automated`: what its automation did first. */
 function waitingStep(s: PeopleStepSpec, since: number, automated?: string): WaitingStep {
   const said = s.kind === 'manual' ? s.runbook : s.kind === 'gate' ? s.decision : `${s.audience} → ${s.to}: ${s.message}`;
